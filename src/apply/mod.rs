@@ -1,0 +1,3 @@
+//! Where desired content meets the wiki: compare, then one edit per differing page or none.
+
+pub mod pages;

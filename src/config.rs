@@ -1,0 +1,514 @@
+//! Layered settings: built-in `config/default.toml` < `--config FILE` < `PARTNERBOT_*` variables.
+//!
+//! Every error names the key, where it was set and what was expected, so a maintainer can fix a
+//! broken deployment from the log line alone. Secrets never appear in errors or `Debug` output.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// The built-in layer; also the reference of which keys exist.
+pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
+const ENV_PREFIX: &str = "PARTNERBOT_";
+const ENV_SEPARATOR: &str = "__";
+const SECRET_KEYS: [&str; 2] = ["auth.password", "auth.oauth2_token"];
+
+/// Why the settings could not be loaded. Shown to the maintainer as is.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config file {path} is not valid TOML: {message}")]
+    Syntax { path: PathBuf, message: String },
+    #[error("unknown key `{key}` in {origin}; known keys: {known}")]
+    UnknownKey {
+        key: String,
+        origin: String,
+        known: String,
+    },
+    #[error("key `{key}` in {origin}: expected {expected}")]
+    Invalid {
+        key: String,
+        origin: String,
+        expected: String,
+    },
+    #[error(
+        "config file {path} holds a secret (`{key}`) but its permissions ({mode:o}) let other \
+         users read or change it; run `chmod 600 {path}`"
+    )]
+    ReadableSecret {
+        path: PathBuf,
+        key: &'static str,
+        mode: u32,
+    },
+}
+
+/// A secret string: usable by the wiki edge, invisible in logs and errors.
+#[derive(Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_empty() { "\"\"" } else { "\"***\"" })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub wiki: Wiki,
+    pub auth: Option<Auth>,
+    pub bot: Bot,
+    pub templates: Templates,
+}
+
+#[derive(Debug, Clone)]
+pub struct Wiki {
+    /// Always ends with `/`.
+    pub url: String,
+    pub rest_url: Option<String>,
+    pub timeout: Duration,
+    pub maxlag: u32,
+}
+
+impl Wiki {
+    pub fn api_url(&self) -> String {
+        format!("{}api.php", self.url)
+    }
+    pub fn rest_url(&self) -> String {
+        self.rest_url
+            .clone()
+            .unwrap_or_else(|| format!("{}rest.php", self.url))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Auth {
+    BotPassword { username: String, password: Secret },
+    OAuth2 { username: String, token: Secret },
+}
+
+impl Auth {
+    pub fn username(&self) -> &str {
+        match self {
+            Auth::BotPassword { username, .. } | Auth::OAuth2 { username, .. } => username,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Bot {
+    pub user_agent_contact: String,
+    pub dry_run: bool,
+    pub shutoff_page: String,
+    pub shutoff_run_value: String,
+    pub save_delay: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct Templates {
+    pub dir: PathBuf,
+}
+
+// The shape of the merged layers, before validation.
+#[derive(Deserialize)]
+struct Raw {
+    wiki: RawWiki,
+    auth: RawAuth,
+    bot: RawBot,
+    templates: RawTemplates,
+}
+
+#[derive(Deserialize)]
+struct RawWiki {
+    url: String,
+    rest_url: String,
+    timeout_s: u64,
+    maxlag: u32,
+}
+
+#[derive(Deserialize)]
+struct RawAuth {
+    username: String,
+    password: Secret,
+    oauth2_token: Secret,
+}
+
+#[derive(Deserialize)]
+struct RawBot {
+    user_agent_contact: String,
+    dry_run: bool,
+    shutoff_page: String,
+    shutoff_run_value: String,
+    save_delay_s: u64,
+}
+
+#[derive(Deserialize)]
+struct RawTemplates {
+    dir: PathBuf,
+}
+
+/// Where each layer came from, to name the origin of a bad key.
+struct Layers {
+    file: Option<(PathBuf, BTreeSet<String>)>,
+    env: BTreeMap<String, String>,
+}
+
+impl Layers {
+    fn origin(&self, key: &str) -> String {
+        if self.env.contains_key(key) {
+            return format!("environment variable {}", env_name(key));
+        }
+        match &self.file {
+            Some((path, keys)) if keys.contains(key) => path.display().to_string(),
+            _ => "the built-in config/default.toml (not set in any file or variable)".into(),
+        }
+    }
+}
+
+fn env_name(key: &str) -> String {
+    format!(
+        "{ENV_PREFIX}{}",
+        key.replace('.', ENV_SEPARATOR).to_uppercase()
+    )
+}
+
+/// Loads settings from the built-in defaults, `file` and the `PARTNERBOT_*` entries of `env`.
+pub fn load(
+    file: Option<&Path>,
+    env: impl IntoIterator<Item = (String, String)>,
+) -> Result<Settings, ConfigError> {
+    let known = flat_keys(
+        &DEFAULT_TOML
+            .parse()
+            .expect("built-in default.toml is valid TOML"),
+    );
+    let mut builder = config::Config::builder().add_source(config::File::from_str(
+        DEFAULT_TOML,
+        config::FileFormat::Toml,
+    ));
+
+    let file = match file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                path: path.to_owned(),
+                source,
+            })?;
+            let table: toml::Table =
+                text.parse()
+                    .map_err(|e: toml::de::Error| ConfigError::Syntax {
+                        path: path.to_owned(),
+                        message: e.to_string(),
+                    })?;
+            let keys = flat_keys(&table);
+            check_known(&keys, &known, &path.display().to_string())?;
+            check_secret_permissions(path, &table)?;
+            builder = builder.add_source(config::File::from_str(&text, config::FileFormat::Toml));
+            Some((path.to_owned(), keys))
+        }
+        None => None,
+    };
+
+    let env: BTreeMap<String, String> = env
+        .into_iter()
+        .filter_map(|(name, value)| {
+            let rest = name.strip_prefix(ENV_PREFIX)?;
+            rest.contains(ENV_SEPARATOR)
+                .then(|| (rest.to_lowercase().replace(ENV_SEPARATOR, "."), value))
+        })
+        .collect();
+    for key in env.keys() {
+        if !known.contains(key) {
+            return Err(unknown(
+                key,
+                format!("environment variable {}", env_name(key)),
+                &known,
+            ));
+        }
+    }
+    for (key, value) in &env {
+        builder = builder
+            .set_override(key.as_str(), value.as_str())
+            .expect("a dotted key is a valid config path");
+    }
+    let layers = Layers { file, env };
+
+    let raw: Raw = builder
+        .build()
+        .and_then(|c| c.try_deserialize())
+        .map_err(|e| from_config_error(e, &layers))?;
+    validate(raw, &layers)
+}
+
+fn flat_keys(table: &toml::Table) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for (section, value) in table {
+        match value.as_table() {
+            Some(inner) => out.extend(inner.keys().map(|k| format!("{section}.{k}"))),
+            None => {
+                out.insert(section.clone());
+            }
+        }
+    }
+    out
+}
+
+fn check_known(
+    keys: &BTreeSet<String>,
+    known: &BTreeSet<String>,
+    origin: &str,
+) -> Result<(), ConfigError> {
+    match keys.iter().find(|k| !known.contains(*k)) {
+        Some(key) => Err(unknown(key, origin.to_owned(), known)),
+        None => Ok(()),
+    }
+}
+
+fn unknown(key: &str, origin: String, known: &BTreeSet<String>) -> ConfigError {
+    // List the keys of the same section: that is where the typo most likely is.
+    let section = key.split('.').next().unwrap_or_default();
+    let mut same: Vec<&str> = known
+        .iter()
+        .filter(|k| k.split('.').next() == Some(section))
+        .map(String::as_str)
+        .collect();
+    if same.is_empty() {
+        same = known.iter().map(String::as_str).collect();
+    }
+    ConfigError::UnknownKey {
+        key: key.to_owned(),
+        origin,
+        known: same.join(", "),
+    }
+}
+
+#[cfg(unix)]
+fn check_secret_permissions(path: &Path, table: &toml::Table) -> Result<(), ConfigError> {
+    use std::os::unix::fs::PermissionsExt;
+    let holds = |key: &str| {
+        let (section, name) = key.split_once('.').expect("secret keys are dotted");
+        table
+            .get(section)
+            .and_then(|s| s.get(name))
+            .and_then(|v| v.as_str())
+            .is_some_and(|v| !v.is_empty())
+    };
+    let Some(key) = SECRET_KEYS.into_iter().find(|k| holds(k)) else {
+        return Ok(());
+    };
+    let mode = std::fs::metadata(path)
+        .map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?
+        .permissions()
+        .mode()
+        & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(ConfigError::ReadableSecret {
+            path: path.to_owned(),
+            key,
+            mode,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_secret_permissions(_: &Path, _: &toml::Table) -> Result<(), ConfigError> {
+    Ok(())
+}
+
+fn from_config_error(error: config::ConfigError, layers: &Layers) -> ConfigError {
+    match error {
+        config::ConfigError::Type {
+            key: Some(key),
+            expected,
+            ..
+        } => {
+            // `unexpected` is deliberately dropped: it may be a secret's value.
+            let origin = layers.origin(&key);
+            ConfigError::Invalid {
+                key,
+                origin,
+                expected: expected.to_owned(),
+            }
+        }
+        other => ConfigError::Invalid {
+            key: "(unknown)".into(),
+            origin: "the merged configuration".into(),
+            expected: format!("a well-formed configuration ({other})"),
+        },
+    }
+}
+
+fn invalid(layers: &Layers, key: &str, expected: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        key: key.to_owned(),
+        origin: layers.origin(key),
+        expected: expected.into(),
+    }
+}
+
+fn http_url(layers: &Layers, key: &str, value: &str) -> Result<String, ConfigError> {
+    let expected = || {
+        format!(
+            "an http:// or https:// URL such as \"https://meta.wikimedia.org/w/\", got {value:?}"
+        )
+    };
+    let parsed = url::Url::parse(value).map_err(|_| invalid(layers, key, expected()))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
+        return Err(invalid(layers, key, expected()));
+    }
+    Ok(value.to_owned())
+}
+
+fn validate(raw: Raw, layers: &Layers) -> Result<Settings, ConfigError> {
+    let mut url = http_url(layers, "wiki.url", raw.wiki.url.trim())?;
+    if !url.ends_with('/') {
+        url.push('/');
+    }
+    if url.ends_with("api.php/") || url.ends_with("index.php/") {
+        return Err(invalid(
+            layers,
+            "wiki.url",
+            format!("the folder that holds api.php, not api.php itself, got {url:?}"),
+        ));
+    }
+    let rest_url = match raw.wiki.rest_url.trim() {
+        "" => None,
+        value => Some(http_url(
+            layers,
+            "wiki.rest_url",
+            value.trim_end_matches('/'),
+        )?),
+    };
+    if raw.wiki.timeout_s == 0 {
+        return Err(invalid(
+            layers,
+            "wiki.timeout_s",
+            "a number of seconds above 0",
+        ));
+    }
+
+    let username = raw.auth.username.trim().to_owned();
+    let auth = match (
+        raw.auth.password.is_empty(),
+        raw.auth.oauth2_token.is_empty(),
+    ) {
+        (false, false) => {
+            return Err(invalid(
+                layers,
+                "auth.oauth2_token",
+                "either auth.password or auth.oauth2_token, not both",
+            ));
+        }
+        (true, true) => None,
+        (password_missing, _) => {
+            if username.is_empty() {
+                return Err(invalid(
+                    layers,
+                    "auth.username",
+                    "the account name the secret belongs to",
+                ));
+            }
+            if password_missing {
+                Some(Auth::OAuth2 {
+                    username,
+                    token: raw.auth.oauth2_token,
+                })
+            } else {
+                check_bot_password(layers, &username, &raw.auth.password)?;
+                Some(Auth::BotPassword {
+                    username,
+                    password: raw.auth.password,
+                })
+            }
+        }
+    };
+
+    let contact = raw.bot.user_agent_contact.trim().to_owned();
+    if contact.is_empty() {
+        return Err(invalid(
+            layers,
+            "bot.user_agent_contact",
+            "a way to reach the operator (a user page URL or e-mail address), as the Wikimedia \
+             User-Agent policy requires",
+        ));
+    }
+    let shutoff_page = raw.bot.shutoff_page.trim().to_owned();
+    if shutoff_page.is_empty() {
+        return Err(invalid(
+            layers,
+            "bot.shutoff_page",
+            "a page title, e.g. \"User:Partnerbot/Shutoff\"",
+        ));
+    }
+    Ok(Settings {
+        wiki: Wiki {
+            url,
+            rest_url,
+            timeout: Duration::from_secs(raw.wiki.timeout_s),
+            maxlag: raw.wiki.maxlag,
+        },
+        auth,
+        bot: Bot {
+            user_agent_contact: contact,
+            dry_run: raw.bot.dry_run,
+            shutoff_page,
+            shutoff_run_value: raw.bot.shutoff_run_value.trim().to_owned(),
+            save_delay: Duration::from_secs(raw.bot.save_delay_s),
+        },
+        templates: Templates {
+            dir: raw.templates.dir,
+        },
+    })
+}
+
+/// MediaWiki silently treats a login whose password is not of the bot-password form as a
+/// main-account login and rejects it with a misleading message; catch that here.
+fn check_bot_password(
+    layers: &Layers,
+    username: &str,
+    password: &Secret,
+) -> Result<(), ConfigError> {
+    if !username.contains('@') {
+        return Err(invalid(
+            layers,
+            "auth.username",
+            format!("a bot-password login name of the form \"Account@appid\", got {username:?}"),
+        ));
+    }
+    let p = password.expose();
+    if p.len() < 32
+        || !p
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'w').contains(&b))
+    {
+        return Err(invalid(
+            layers,
+            "auth.password",
+            "a bot password as Special:BotPasswords issues it (32 or more characters of 0-9 and \
+             a-w); the value is not shown",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

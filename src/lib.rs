@@ -1,0 +1,17 @@
+//! partnerbot: the bot behind Meta-Wiki's Community Capacity Development / Partnerships work.
+//!
+//! Module map, in the order data flows through it:
+//!
+//! - [`config`]: layered settings (built-in defaults < `--config` file < environment).
+//! - [`wiki`]: the edge to MediaWiki (the only module that speaks HTTP): read pages in batches,
+//!   save one page against the revision it was computed from, site and account facts.
+//! - [`pagefiles`]: a folder of `.wikitext` files as the desired content of wiki pages.
+//! - [`apply`]: compares desired with current content and makes one edit per differing page, or
+//!   none; the one place where files, domain and wiki meet.
+//! - [`cli`]: the command line; each command is a small function over the modules above.
+
+pub mod apply;
+pub mod cli;
+pub mod config;
+pub mod pagefiles;
+pub mod wiki;

@@ -1,0 +1,14 @@
+//! The edge to MediaWiki: the only module that imports `mwbot`, `mwapi` and `parsoid`.
+//!
+//! It speaks in plain data (titles, wikitext, revision ids) and knows no domain type, so the
+//! rest of the bot can be tested without a wiki and this module without the domain.
+
+mod client;
+mod error;
+mod pages;
+mod site;
+
+pub use client::Connection;
+pub use error::WikiError;
+pub use pages::{PageRevision, PageStore, SaveOutcome, SaveRequest};
+pub use site::{Account, SiteStatus};

@@ -1,0 +1,258 @@
+//! Reading the current revisions of many pages at once, and saving one page safely.
+//!
+//! Saves carry the revision they were computed from (`baserevid`, `basetimestamp`,
+//! `starttimestamp`, `createonly`/`nocreate`), so an edit made by anyone in between turns into
+//! a [`WikiError::Conflict`] instead of being overwritten.
+
+use std::collections::HashMap;
+use std::future::Future;
+
+use serde_json::Value;
+
+use super::{Connection, WikiError};
+
+/// Titles per `action=query` request; MediaWiki's limit for clients without `apihighlimits`.
+const TITLES_PER_QUERY: usize = 50;
+
+/// The latest revision of a page as read, or its absence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageRevision {
+    /// The title as MediaWiki normalises it.
+    pub title: String,
+    pub exists: bool,
+    pub revid: Option<u64>,
+    pub timestamp: Option<String>,
+    /// Who made the revision (absent for missing pages or hidden users).
+    pub user: Option<String>,
+    pub text: String,
+    /// Server time of the read; a deletion after it makes a save fail instead of re-creating.
+    pub read_at: String,
+}
+
+pub struct SaveRequest<'a> {
+    pub base: &'a PageRevision,
+    pub text: &'a str,
+    pub summary: &'a str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveOutcome {
+    Saved {
+        revid: u64,
+    },
+    /// The wiki found nothing to change; callers compare first, so this signals a bug upstream.
+    NoChange,
+}
+
+/// What the apply layer needs from a wiki; the real one is [`Connection`].
+pub trait PageStore {
+    /// The current revision of each title, in the order asked.
+    fn read(
+        &self,
+        titles: &[String],
+    ) -> impl Future<Output = Result<Vec<PageRevision>, WikiError>> + Send;
+    fn save(
+        &self,
+        request: &SaveRequest<'_>,
+    ) -> impl Future<Output = Result<SaveOutcome, WikiError>> + Send;
+}
+
+impl PageStore for Connection {
+    async fn read(&self, titles: &[String]) -> Result<Vec<PageRevision>, WikiError> {
+        let mut out = Vec::with_capacity(titles.len());
+        for chunk in titles.chunks(TITLES_PER_QUERY) {
+            out.extend(self.read_chunk(chunk).await?);
+        }
+        Ok(out)
+    }
+
+    async fn save(&self, request: &SaveRequest<'_>) -> Result<SaveOutcome, WikiError> {
+        let base = request.base;
+        let revid = base.revid.map(|r| r.to_string());
+        let mut params: Vec<(&str, &str)> = vec![
+            ("action", "edit"),
+            ("title", &base.title),
+            ("text", request.text),
+            ("summary", request.summary),
+            ("bot", "1"),
+            ("watchlist", "nochange"),
+            ("starttimestamp", &base.read_at),
+        ];
+        if base.exists {
+            params.push(("nocreate", "1"));
+            if let Some(revid) = &revid {
+                params.push(("baserevid", revid));
+            }
+            if let Some(ts) = &base.timestamp {
+                params.push(("basetimestamp", ts));
+            }
+        } else {
+            params.push(("createonly", "1"));
+        }
+        self.pace_save().await;
+        let response = match self.post_with_token(&params).await {
+            Err(WikiError::Api { code, .. })
+                if matches!(
+                    code.as_str(),
+                    "editconflict" | "articleexists" | "missingtitle" | "pagedeleted"
+                ) =>
+            {
+                return Err(WikiError::Conflict {
+                    title: base.title.clone(),
+                    code,
+                });
+            }
+            other => other?,
+        };
+        let edit = &response["edit"];
+        if edit["result"] != "Success" {
+            return Err(WikiError::Unexpected(format!(
+                "edit of [[{}]] not saved: {edit}",
+                base.title
+            )));
+        }
+        if edit["nochange"].as_bool().unwrap_or(false) {
+            return Ok(SaveOutcome::NoChange);
+        }
+        edit["newrevid"]
+            .as_u64()
+            .map(|revid| SaveOutcome::Saved { revid })
+            .ok_or_else(|| WikiError::Unexpected(format!("edit answer without newrevid: {edit}")))
+    }
+}
+
+impl Connection {
+    async fn read_chunk(&self, titles: &[String]) -> Result<Vec<PageRevision>, WikiError> {
+        let joined = titles.join("|");
+        let mut params: Vec<(String, String)> = [
+            ("action", "query"),
+            ("prop", "revisions"),
+            ("rvprop", "ids|timestamp|user|content"),
+            ("rvslots", "main"),
+            ("curtimestamp", "1"),
+            ("titles", joined.as_str()),
+        ]
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+        let mut by_title: HashMap<String, PageRevision> = HashMap::new();
+        let mut aliases: HashMap<String, String> = HashMap::new();
+        loop {
+            let borrowed: Vec<(&str, &str)> = params
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            let response = self.get(&borrowed).await?;
+            let read_at = response["curtimestamp"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            collect_pages(&response, &read_at, &mut by_title, &mut aliases)?;
+            // Large pages make MediaWiki split the answer; ask for the rest.
+            let Some(cont) = response.get("continue").and_then(Value::as_object) else {
+                break;
+            };
+            params.retain(|(k, _)| !cont.contains_key(k));
+            for (k, v) in cont {
+                params.push((
+                    k.clone(),
+                    v.as_str().map(str::to_owned).unwrap_or(v.to_string()),
+                ));
+            }
+        }
+        titles
+            .iter()
+            .map(|asked| {
+                let title = aliases.get(asked).unwrap_or(asked);
+                by_title.get(title).cloned().ok_or_else(|| {
+                    WikiError::Unexpected(format!("no page in the answer for {asked:?}"))
+                })
+            })
+            .collect()
+    }
+}
+
+pub(super) fn collect_pages(
+    response: &Value,
+    read_at: &str,
+    by_title: &mut HashMap<String, PageRevision>,
+    aliases: &mut HashMap<String, String>,
+) -> Result<(), WikiError> {
+    let query = &response["query"];
+    for n in query["normalized"].as_array().into_iter().flatten() {
+        if let (Some(from), Some(to)) = (n["from"].as_str(), n["to"].as_str()) {
+            aliases.insert(from.to_owned(), to.to_owned());
+        }
+    }
+    for page in query["pages"].as_array().into_iter().flatten() {
+        let title = page["title"].as_str().unwrap_or_default().to_owned();
+        if page["invalid"].as_bool().unwrap_or(false) {
+            return Err(WikiError::Unexpected(format!(
+                "invalid title {title:?}: {}",
+                page["invalidreason"].as_str().unwrap_or("no reason given")
+            )));
+        }
+        let revision = page["revisions"].get(0);
+        let missing = page["missing"].as_bool().unwrap_or(false);
+        if revision.is_none() && !missing && by_title.contains_key(&title) {
+            continue; // Already filled by an earlier part of a continued answer.
+        }
+        by_title.insert(
+            title.clone(),
+            PageRevision {
+                title,
+                exists: !missing,
+                revid: revision.and_then(|r| r["revid"].as_u64()),
+                timestamp: revision
+                    .and_then(|r| r["timestamp"].as_str())
+                    .map(str::to_owned),
+                user: revision.and_then(|r| r["user"].as_str()).map(str::to_owned),
+                text: revision
+                    .and_then(|r| r["slots"]["main"]["content"].as_str())
+                    .unwrap_or_default()
+                    .to_owned(),
+                read_at: read_at.to_owned(),
+            },
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn collects_normalised_missing_and_existing_pages() {
+        let response: Value = serde_json::from_str(include_str!(
+            "../../tests/fixtures/api/query_revisions.json"
+        ))
+        .unwrap();
+        let (mut pages, mut aliases) = (HashMap::new(), HashMap::new());
+        collect_pages(&response, "2026-11-26T12:00:00Z", &mut pages, &mut aliases).unwrap();
+        assert_eq!(
+            aliases["template:partnership_proposal"],
+            "Template:Partnership proposal"
+        );
+        let existing = &pages["Template:Partnership proposal"];
+        assert!(existing.exists);
+        assert_eq!(existing.revid, Some(42));
+        assert_eq!(existing.user.as_deref(), Some("Partnerbot"));
+        assert_eq!(existing.text, "{{{partner}}}");
+        let missing = &pages["Template:Partnership tally"];
+        assert!(!missing.exists);
+        assert_eq!(missing.revid, None);
+        assert_eq!(missing.text, "");
+    }
+
+    #[test]
+    fn invalid_title_is_an_error() {
+        let response = serde_json::json!({"query": {"pages": [
+            {"title": "Foo[", "invalid": true, "invalidreason": "bad character"}
+        ]}});
+        let err = collect_pages(&response, "", &mut HashMap::new(), &mut HashMap::new())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("bad character"), "{err}");
+    }
+}
