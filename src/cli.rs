@@ -225,16 +225,21 @@ fn shutoff_state(settings: &Settings, site: &SiteStatus) -> (bool, String) {
     }
 }
 
-async fn planned(
-    settings: &Settings,
-    connection: &Connection,
-    bot_account: &str,
-) -> Result<Vec<sync::PlannedPage>> {
+/// The template files; read before connecting so a bad folder fails fast and clearly.
+fn template_files(settings: &Settings) -> Result<Vec<pagefiles::PageFile>> {
     let dir = &settings.templates.dir;
     let files = pagefiles::load_dir(dir).with_context(|| templates_dir_hint(dir))?;
     if files.is_empty() {
         bail!("no .wikitext files in {}", dir.display());
     }
+    Ok(files)
+}
+
+async fn planned(
+    files: Vec<pagefiles::PageFile>,
+    connection: &Connection,
+    bot_account: &str,
+) -> Result<Vec<sync::PlannedPage>> {
     let titles: Vec<String> = files.iter().map(|f| f.title.clone()).collect();
     let current = connection.read(&titles).await?;
     Ok(sync::plan(files, current, bot_account))
@@ -248,9 +253,10 @@ fn templates_dir_hint(dir: &Path) -> String {
 }
 
 async fn templates_diff(settings: &Settings) -> Result<ExitCode> {
+    let files = template_files(settings)?;
     let connection = Connection::connect(settings).await?;
     let site = connection.site_status(&settings.bot.shutoff_page).await?;
-    let plan = planned(settings, &connection, &site.account.name).await?;
+    let plan = planned(files, &connection, &site.account.name).await?;
     let mut changes = 0;
     for page in plan.iter().filter(|p| p.action != Action::Keep) {
         changes += 1;
@@ -276,6 +282,7 @@ async fn templates_install(settings: &Settings, options: ApplyOptions) -> Result
             "installing needs an account: set auth.username and auth.password (or use --dry-run)"
         );
     }
+    let files = template_files(settings)?;
     let connection = Connection::connect(settings).await?;
     let site = connection.site_status(&settings.bot.shutoff_page).await?;
     if !options.dry_run {
@@ -290,7 +297,7 @@ async fn templates_install(settings: &Settings, options: ApplyOptions) -> Result
             tracing::warn!(account = %site.account.name, "the account lacks the `bot` right: edits will not be flagged as bot edits");
         }
     }
-    let plan = planned(settings, &connection, &site.account.name).await?;
+    let plan = planned(files, &connection, &site.account.name).await?;
     let outcomes = sync::apply(&connection, &plan, options).await;
     let mut counts = std::collections::BTreeMap::<&str, usize>::new();
     for (page, outcome) in plan.iter().zip(&outcomes) {

@@ -124,7 +124,34 @@ pub async fn apply<S: PageStore>(
     for page in plan {
         outcomes.push(apply_one(store, page, options).await);
     }
+    let stale = parents_of_saved(plan, &outcomes);
+    if !stale.is_empty() {
+        // Without this a template shows its old TemplateData until the job queue gets to it.
+        if let Err(e) = store.refresh_links(&stale).await {
+            tracing::warn!(error = %e, pages = ?stale, "could not refresh the link tables of changed templates");
+        }
+    }
     outcomes
+}
+
+/// Pages of the plan whose subpage (e.g. `/doc`) was just saved.
+fn parents_of_saved(plan: &[PlannedPage], outcomes: &[Outcome]) -> Vec<String> {
+    let saved = plan
+        .iter()
+        .zip(outcomes)
+        .filter(|(_, o)| matches!(o, Outcome::Created { .. } | Outcome::Updated { .. }));
+    let mut parents: Vec<String> = saved
+        .filter_map(|(page, _)| {
+            page.current
+                .title
+                .rsplit_once('/')
+                .map(|(parent, _)| parent.to_owned())
+        })
+        .filter(|parent| plan.iter().any(|p| &p.current.title == parent))
+        .collect();
+    parents.sort();
+    parents.dedup();
+    parents
 }
 
 async fn apply_one<S: PageStore>(store: &S, page: &PlannedPage, options: ApplyOptions) -> Outcome {

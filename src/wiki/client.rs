@@ -131,6 +131,12 @@ impl Connection {
         .await
     }
 
+    pub(super) async fn post(&self, params: &[(&str, &str)]) -> Result<Value, WikiError> {
+        let what = format!("API POST {}", describe(params));
+        self.deadline(&what, self.bot.api().post::<_, Value>(params))
+            .await
+    }
+
     /// Parsoid HTML of a page, used to show that the REST endpoint answers.
     pub(super) async fn parsoid_html(&self, title: &str) -> Result<usize, WikiError> {
         let html = self

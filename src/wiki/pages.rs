@@ -55,6 +55,12 @@ pub trait PageStore {
         &self,
         request: &SaveRequest<'_>,
     ) -> impl Future<Output = Result<SaveOutcome, WikiError>> + Send;
+    /// Re-parses pages and updates their link tables and page properties now, for pages whose
+    /// transcluded parts changed (a template's TemplateData lives on its /doc subpage).
+    fn refresh_links(
+        &self,
+        titles: &[String],
+    ) -> impl Future<Output = Result<(), WikiError>> + Send;
 }
 
 impl PageStore for Connection {
@@ -119,9 +125,27 @@ impl PageStore for Connection {
             .map(|revid| SaveOutcome::Saved { revid })
             .ok_or_else(|| WikiError::Unexpected(format!("edit answer without newrevid: {edit}")))
     }
+
+    async fn refresh_links(&self, titles: &[String]) -> Result<(), WikiError> {
+        for chunk in titles.chunks(TITLES_PER_QUERY) {
+            self.refresh_chunk(chunk).await?;
+        }
+        Ok(())
+    }
 }
 
 impl Connection {
+    async fn refresh_chunk(&self, titles: &[String]) -> Result<(), WikiError> {
+        let joined = titles.join("|");
+        self.post(&[
+            ("action", "purge"),
+            ("forcelinkupdate", "1"),
+            ("titles", &joined),
+        ])
+        .await?;
+        Ok(())
+    }
+
     async fn read_chunk(&self, titles: &[String]) -> Result<Vec<PageRevision>, WikiError> {
         let joined = titles.join("|");
         let mut params: Vec<(String, String)> = [

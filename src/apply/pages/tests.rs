@@ -30,6 +30,7 @@ fn revision(title: &str, text: Option<&str>, user: &str) -> PageRevision {
 #[derive(Default)]
 struct Recorder {
     saved: Mutex<Vec<(String, String, Option<u64>)>>,
+    refreshed: Mutex<Vec<String>>,
     conflicts: Vec<String>,
 }
 
@@ -49,6 +50,10 @@ impl PageStore for Recorder {
             .unwrap()
             .push((r.base.title.clone(), r.text.to_owned(), r.base.revid));
         Ok(SaveOutcome::Saved { revid: 99 })
+    }
+    async fn refresh_links(&self, titles: &[String]) -> Result<(), WikiError> {
+        self.refreshed.lock().unwrap().extend_from_slice(titles);
+        Ok(())
     }
 }
 
@@ -174,4 +179,36 @@ fn diff_shows_both_sides() {
     assert!(d.contains("-old two"), "{d}");
     assert!(d.contains("+line two"), "{d}");
     assert!(d.contains("revision 10"), "{d}");
+}
+
+#[tokio::test]
+async fn a_saved_doc_page_refreshes_its_template() {
+    let plan = plan(
+        vec![
+            file("Template:A", "same"),
+            file("Template:A/doc", "new doc"),
+            file("Template:B/doc", "same"),
+        ],
+        vec![
+            revision("Template:A", Some("same"), "Partnerbot"),
+            revision("Template:A/doc", Some("old doc"), "Partnerbot"),
+            revision("Template:B/doc", Some("same"), "Partnerbot"),
+        ],
+        "Partnerbot",
+    );
+    let store = Recorder::default();
+    apply(&store, &plan, ApplyOptions::default()).await;
+    assert_eq!(*store.refreshed.lock().unwrap(), ["Template:A"]);
+
+    let unchanged = Recorder::default();
+    let kept = super::plan(
+        vec![file("Template:A/doc", "same")],
+        vec![revision("Template:A/doc", Some("same"), "Partnerbot")],
+        "Partnerbot",
+    );
+    apply(&unchanged, &kept, ApplyOptions::default()).await;
+    assert!(
+        unchanged.refreshed.lock().unwrap().is_empty(),
+        "no save, no refresh"
+    );
 }
