@@ -114,6 +114,7 @@ pub fn init_logging(args: &Args) {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_target(false)
+        .with_ansi(false)
         .init();
 }
 

@@ -108,7 +108,14 @@ fn install_twice(wiki: &DevWiki) -> Result<(), Failed> {
 }
 
 fn status(wiki: &DevWiki) -> Result<(), Failed> {
-    let out = ok(&wiki.partnerbot(&["status"]));
+    let run = wiki.partnerbot(&["status"]);
+    let out = ok(&run);
+    // Toolforge keeps logs as plain files: colour codes would only be noise there.
+    assert!(
+        !stderr(&run).contains('\x1b'),
+        "ANSI escapes in the log: {}",
+        stderr(&run)
+    );
     for expected in [
         "(MediaWiki 1.39",
         "account:    Partnerbot (login Partnerbot@partnerbot",
