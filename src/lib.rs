@@ -10,6 +10,7 @@
 //!   none; the one place where files, domain and wiki meet.
 //! - [`cli`]: the command line; each command is a small function over the modules above.
 
+pub mod analyse;
 pub mod apply;
 pub mod cli;
 pub mod config;

@@ -1,0 +1,13 @@
+//! The pure core: wikitext in, domain facts out. No network, no clock (time is passed in), so
+//! everything here is tested on fixtures.
+//!
+//! - [`wikitext`]: masking, template calls and sections with exact byte ranges;
+//! - [`proposal`]: the `{{Partnership proposal}}` parameters, checked by type;
+//! - [`principles`]: the community's guiding principles and exclusion list;
+//! - [`stages`]: the process as data; [`checklist`]: which items the page evidences.
+
+pub mod checklist;
+pub mod principles;
+pub mod proposal;
+pub mod stages;
+pub mod wikitext;
