@@ -15,4 +15,5 @@ pub mod apply;
 pub mod cli;
 pub mod config;
 pub mod pagefiles;
+pub mod render;
 pub mod wiki;

@@ -34,7 +34,10 @@ impl PageFacts {
             let entry = map.entry(s.title.to_lowercase()).or_default();
             *entry |= has_content;
         }
-        PageFacts { sections: map, ..Default::default() }
+        PageFacts {
+            sections: map,
+            ..Default::default()
+        }
     }
 }
 
@@ -118,7 +121,10 @@ fn judge(
         },
         Evidence::Section(title) => match facts.sections.get(&title.to_lowercase()) {
             Some(true) => (true, format!("section \"{title}\" has content")),
-            Some(false) => (false, format!("write the \"{title}\" section (it is empty)")),
+            Some(false) => (
+                false,
+                format!("write the \"{title}\" section (it is empty)"),
+            ),
             None => (false, format!("add a \"{title}\" section")),
         },
         Evidence::PageExists(p) => match proposal.value(p).and_then(link_target) {
@@ -140,7 +146,10 @@ fn judge(
             if manual.iter().any(|m| m == id) {
                 (true, "ticked by an editor in `done`".into())
             } else {
-                (false, format!("when done, add `{id}` to the `done` parameter"))
+                (
+                    false,
+                    format!("when done, add `{id}` to the `done` parameter"),
+                )
             }
         }
     }
@@ -179,25 +188,57 @@ mod tests {
                     == Plan ==\n<!-- empty? no: -->Scan 500 prints.\n== Agreement ==\n<!-- todo -->\n";
         let c = checklist_of(text, &[("Agreement/M", true)]).unwrap();
         assert_eq!(c.stage, "agreement");
-        let state: HashMap<&str, (bool, bool)> =
-            c.items.iter().map(|i| (i.id.as_str(), (i.done, i.carried_over))).collect();
-        assert_eq!(state["agreement-drafted"], (false, false), "the section holds only a comment");
+        let state: HashMap<&str, (bool, bool)> = c
+            .items
+            .iter()
+            .map(|i| (i.id.as_str(), (i.done, i.carried_over)))
+            .collect();
+        assert_eq!(
+            state["agreement-drafted"],
+            (false, false),
+            "the section holds only a comment"
+        );
         assert_eq!(state["agreement-linked"], (true, false));
-        assert_eq!(state["partner-mission"], (false, true), "open item of selection carried over");
-        assert!(!state.contains_key("plan"), "done items of earlier stages are not repeated");
-        assert!(!state.contains_key("stakeholders"), "ticked by hand in `done`");
-        assert_eq!(state["community-support"], (false, true), "support is not wired yet");
+        assert_eq!(
+            state["partner-mission"],
+            (false, true),
+            "open item of selection carried over"
+        );
+        assert!(
+            !state.contains_key("plan"),
+            "done items of earlier stages are not repeated"
+        );
+        assert!(
+            !state.contains_key("stakeholders"),
+            "ticked by hand in `done`"
+        );
+        assert_eq!(
+            state["community-support"],
+            (false, true),
+            "support is not wired yet"
+        );
         // selection 4 + involvement 3 + planning 4 + agreement 2
         assert_eq!(c.total, 13);
         // goal, partner, model, plan, stakeholders, agreement-linked
         assert_eq!(c.done, 6);
-        let missing = c.items.iter().find(|i| i.id == "agreement-drafted").unwrap();
-        assert_eq!(missing.evidence, "write the \"Agreement\" section (it is empty)");
+        let missing = c
+            .items
+            .iter()
+            .find(|i| i.id == "agreement-drafted")
+            .unwrap();
+        assert_eq!(
+            missing.evidence,
+            "write the \"Agreement\" section (it is empty)"
+        );
     }
 
     #[test]
     fn missing_linked_page_and_no_stage() {
-        let c = checklist_of("{{Partnership proposal|stage=agreement|agreement=[[Nope]]}}", &[("Nope", false)]).unwrap();
+        let c = checklist_of(
+            "{{Partnership proposal|stage=agreement|agreement=[[Nope]]}}",
+            &[("Nope", false)],
+        )
+        .unwrap();
         let item = c.items.iter().find(|i| i.id == "agreement-linked").unwrap();
         assert!(!item.done);
         assert_eq!(item.evidence, "[[Nope]] does not exist yet");

@@ -43,21 +43,31 @@ pub struct Principles {
 
 impl Principles {
     /// Compiles the rules; errors name the rule and what is wrong with it.
-    pub fn new(config: &PrinciplesConfig, stages: &Stages, params: &[&str]) -> Result<Self, String> {
+    pub fn new(
+        config: &PrinciplesConfig,
+        stages: &Stages,
+        params: &[&str],
+    ) -> Result<Self, String> {
         let mut require = Vec::new();
         for (n, rule) in config.require.iter().enumerate() {
             let stage = stages.index_of(&rule.from_stage).ok_or_else(|| {
-                format!("principles.require[{n}]: from_stage `{}` is not a stage", rule.from_stage)
+                format!(
+                    "principles.require[{n}]: from_stage `{}` is not a stage",
+                    rule.from_stage
+                )
             })?;
             if let Some(p) = rule.params.iter().find(|p| !params.contains(&p.as_str())) {
-                return Err(format!("principles.require[{n}]: `{p}` is not a proposal parameter"));
+                return Err(format!(
+                    "principles.require[{n}]: `{p}` is not a proposal parameter"
+                ));
             }
             require.push((rule.clone(), stage));
         }
         let mut exclude = Vec::new();
         for (n, rule) in config.exclude.iter().enumerate() {
-            let regex = Regex::new(&rule.pattern)
-                .map_err(|e| format!("principles.exclude[{n}]: pattern is not a valid regex: {e}"))?;
+            let regex = Regex::new(&rule.pattern).map_err(|e| {
+                format!("principles.exclude[{n}]: pattern is not a valid regex: {e}")
+            })?;
             exclude.push((regex, rule.reason.clone()));
         }
         Ok(Principles { require, exclude })
@@ -81,7 +91,9 @@ impl Principles {
             }
         }
         for field in ["partner", "partner_url"] {
-            let Some(value) = proposal.value(field) else { continue };
+            let Some(value) = proposal.value(field) else {
+                continue;
+            };
             for (regex, reason) in &self.exclude {
                 if regex.is_match(value) {
                     problems.push(Problem::about(

@@ -39,28 +39,107 @@ pub struct ParamSpec {
 /// The parameters of `{{Partnership proposal}}`: the contract with the template's TemplateData.
 pub const PARAMS: &[ParamSpec] = &[
     spec("partner", Kind::Text, true, "the partner's name"),
-    spec("partner_type", Kind::Enum(&["organization", "individual"]), true, "organization or individual"),
-    spec("partner_url", Kind::Url, false, "the partner's website, starting with https://"),
-    spec("mission", Kind::Text, false, "the partner's mission and how it aligns"),
-    spec("model", Kind::Enum(&["low-touch", "high-touch"]), false, "low-touch or high-touch"),
-    spec("capacity", Kind::Number, false, "partner hours per month, a number such as 20"),
-    spec("interests", Kind::Text, false, "the partner's current initiatives"),
+    spec(
+        "partner_type",
+        Kind::Enum(&["organization", "individual"]),
+        true,
+        "organization or individual",
+    ),
+    spec(
+        "partner_url",
+        Kind::Url,
+        false,
+        "the partner's website, starting with https://",
+    ),
+    spec(
+        "mission",
+        Kind::Text,
+        false,
+        "the partner's mission and how it aligns",
+    ),
+    spec(
+        "model",
+        Kind::Enum(&["low-touch", "high-touch"]),
+        false,
+        "low-touch or high-touch",
+    ),
+    spec(
+        "capacity",
+        Kind::Number,
+        false,
+        "partner hours per month, a number such as 20",
+    ),
+    spec(
+        "interests",
+        Kind::Text,
+        false,
+        "the partner's current initiatives",
+    ),
     spec("goal", Kind::Text, false, "the partnership's goal"),
-    spec("community", Kind::Text, false, "the leading community or affiliate"),
-    spec("contact", Kind::Users, true, "the proposers' user names, separated by commas"),
+    spec(
+        "community",
+        Kind::Text,
+        false,
+        "the leading community or affiliate",
+    ),
+    spec(
+        "contact",
+        Kind::Users,
+        true,
+        "the proposers' user names, separated by commas",
+    ),
     spec("stage", Kind::Stage, true, "one of the stages"),
-    spec("start", Kind::Date, false, "a date written YYYY-MM-DD, e.g. 2026-03-01"),
-    spec("support_closes", Kind::Date, false, "a date written YYYY-MM-DD, e.g. 2026-03-01"),
-    spec("duration", Kind::Number, false, "a number of months such as 6"),
-    spec("agreement", Kind::Link, false, "a link to the agreement: [[Page]] or https://..."),
-    spec("outcome_targets", Kind::Text, false, "the targets the partnership is measured against"),
-    spec("status", Kind::Enum(&["active", "paused", "terminated", "completed"]), false,
-        "active, paused, terminated or completed"),
-    spec("done", Kind::ItemIds, false, "ids of checklist items done by hand, separated by commas"),
+    spec(
+        "start",
+        Kind::Date,
+        false,
+        "a date written YYYY-MM-DD, e.g. 2026-03-01",
+    ),
+    spec(
+        "support_closes",
+        Kind::Date,
+        false,
+        "a date written YYYY-MM-DD, e.g. 2026-03-01",
+    ),
+    spec(
+        "duration",
+        Kind::Number,
+        false,
+        "a number of months such as 6",
+    ),
+    spec(
+        "agreement",
+        Kind::Link,
+        false,
+        "a link to the agreement: [[Page]] or https://...",
+    ),
+    spec(
+        "outcome_targets",
+        Kind::Text,
+        false,
+        "the targets the partnership is measured against",
+    ),
+    spec(
+        "status",
+        Kind::Enum(&["active", "paused", "terminated", "completed"]),
+        false,
+        "active, paused, terminated or completed",
+    ),
+    spec(
+        "done",
+        Kind::ItemIds,
+        false,
+        "ids of checklist items done by hand, separated by commas",
+    ),
 ];
 
 const fn spec(name: &'static str, kind: Kind, required: bool, hint: &'static str) -> ParamSpec {
-    ParamSpec { name, kind, required, hint }
+    ParamSpec {
+        name,
+        kind,
+        required,
+        hint,
+    }
 }
 
 pub fn param_names() -> Vec<&'static str> {
@@ -86,10 +165,16 @@ pub struct Problem {
 
 impl Problem {
     pub fn about(param: &str, message: String) -> Self {
-        Problem { param: Some(param.to_owned()), message }
+        Problem {
+            param: Some(param.to_owned()),
+            message,
+        }
     }
     pub fn page(message: String) -> Self {
-        Problem { param: None, message }
+        Problem {
+            param: None,
+            message,
+        }
     }
 }
 
@@ -137,7 +222,9 @@ pub fn normalize_template_name(name: &str) -> Option<String> {
     let lower = name.to_lowercase();
     if name.is_empty()
         || name.starts_with(['#', ':', '{'])
-        || ["subst:", "safesubst:", "msgnw:", "msg:", "raw:"].iter().any(|p| lower.starts_with(p))
+        || ["subst:", "safesubst:", "msgnw:", "msg:", "raw:"]
+            .iter()
+            .any(|p| lower.starts_with(p))
     {
         return None;
     }
@@ -151,14 +238,23 @@ pub fn normalize_template_name(name: &str) -> Option<String> {
 }
 
 /// Reads the proposal of a page from its wikitext.
-pub fn read(text: &str, masked: &str, calls: &[TemplateCall], unclosed: &[usize], rules: &ProposalRules) -> Proposal {
+pub fn read(
+    text: &str,
+    masked: &str,
+    calls: &[TemplateCall],
+    unclosed: &[usize],
+    rules: &ProposalRules,
+) -> Proposal {
     let mut ours = calls.iter().filter(|c| {
         normalize_template_name(&c.name).is_some_and(|n| rules.template_names.contains(&n))
     });
     let Some(first) = ours.next() else {
         let mut proposal = Proposal::default();
         let opened = unclosed.iter().find(|&&at| {
-            let name = masked[at + 2..].split(['|', '}', '\n']).next().unwrap_or_default();
+            let name = masked[at + 2..]
+                .split(['|', '}', '\n'])
+                .next()
+                .unwrap_or_default();
             normalize_template_name(name).is_some_and(|n| rules.template_names.contains(&n))
         });
         proposal.problems.push(Problem::page(match opened {
@@ -212,7 +308,9 @@ fn collect_params(call: &TemplateCall, proposal: &mut Proposal) {
     for (name, n) in duplicates {
         proposal.problems.push(Problem::about(
             name,
-            format!("`{name}` is given {n} times; MediaWiki uses the last one, so remove the others"),
+            format!(
+                "`{name}` is given {n} times; MediaWiki uses the last one, so remove the others"
+            ),
         ));
     }
 }
@@ -248,7 +346,10 @@ fn check_params(proposal: &mut Proposal, rules: &ProposalRules) {
             Ok(None) => {}
             Err(expected) => problems.push(Problem::about(
                 name,
-                format!("`{name}` = \"{}\" is not valid: expected {expected}", shorten(value)),
+                format!(
+                    "`{name}` = \"{}\" is not valid: expected {expected}",
+                    shorten(value)
+                ),
             )),
         }
     }
@@ -256,7 +357,10 @@ fn check_params(proposal: &mut Proposal, rules: &ProposalRules) {
         if proposal.params.get(spec.name).is_none_or(|v| v.is_empty()) {
             problems.push(Problem::about(
                 spec.name,
-                format!("required parameter `{}` is missing: give {}", spec.name, spec.hint),
+                format!(
+                    "required parameter `{}` is missing: give {}",
+                    spec.name, spec.hint
+                ),
             ));
         }
     }
@@ -264,7 +368,10 @@ fn check_params(proposal: &mut Proposal, rules: &ProposalRules) {
         if !rules.stages.is_item(&id) {
             problems.push(Problem::about(
                 "done",
-                format!("`done` lists \"{}\", which is not a checklist item id", shorten(&id)),
+                format!(
+                    "`done` lists \"{}\", which is not a checklist item id",
+                    shorten(&id)
+                ),
             ));
         }
     }
@@ -282,7 +389,11 @@ fn shorten(value: &str) -> String {
 }
 
 /// Ok(Some(canonical)) for enums, Ok(None) for other valid values, Err(expected) otherwise.
-fn check_value(spec: &ParamSpec, value: &str, rules: &ProposalRules) -> Result<Option<String>, String> {
+fn check_value(
+    spec: &ParamSpec,
+    value: &str,
+    rules: &ProposalRules,
+) -> Result<Option<String>, String> {
     let enum_value = |allowed: &mut dyn Iterator<Item = &str>| -> Result<Option<String>, String> {
         let lower = value.to_lowercase();
         let lower = rules
@@ -302,7 +413,8 @@ fn check_value(spec: &ParamSpec, value: &str, rules: &ProposalRules) -> Result<O
         Kind::Enum(allowed) => enum_value(&mut allowed.iter().copied()),
         Kind::Stage => enum_value(&mut rules.stages.ids()),
         Kind::Date => {
-            let shape = value.len() == 10 && value.as_bytes()[4] == b'-' && value.as_bytes()[7] == b'-';
+            let shape =
+                value.len() == 10 && value.as_bytes()[4] == b'-' && value.as_bytes()[7] == b'-';
             match chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d") {
                 Ok(_) if shape => Ok(None),
                 _ => Err(spec.hint.into()),
@@ -313,7 +425,12 @@ fn check_value(spec: &ParamSpec, value: &str, rules: &ProposalRules) -> Result<O
             _ => Err(spec.hint.into()),
         },
         Kind::Url => match url::Url::parse(value) {
-            Ok(u) if matches!(u.scheme(), "http" | "https") && !value.contains(char::is_whitespace) => Ok(None),
+            Ok(u)
+                if matches!(u.scheme(), "http" | "https")
+                    && !value.contains(char::is_whitespace) =>
+            {
+                Ok(None)
+            }
             _ => Err(spec.hint.into()),
         },
         Kind::Link => match link_target(value) {
@@ -321,7 +438,11 @@ fn check_value(spec: &ParamSpec, value: &str, rules: &ProposalRules) -> Result<O
             None => Err(spec.hint.into()),
         },
         Kind::Users => {
-            if users(value).is_empty() { Err(spec.hint.into()) } else { Ok(None) }
+            if users(value).is_empty() {
+                Err(spec.hint.into())
+            } else {
+                Ok(None)
+            }
         }
         Kind::ItemIds => Ok(None),
     }
@@ -339,7 +460,12 @@ pub fn link_target(value: &str) -> Option<LinkTarget> {
     let v = value.trim();
     if let Some(inner) = v.strip_prefix("[[").and_then(|r| r.strip_suffix("]]")) {
         let page = inner.split('|').next().unwrap_or_default().trim();
-        let page = page.split('#').next().unwrap_or_default().trim().trim_start_matches(':');
+        let page = page
+            .split('#')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .trim_start_matches(':');
         return (!page.is_empty() && !page.contains(['[', ']', '{', '}']))
             .then(|| LinkTarget::Page(page.to_owned()));
     }
@@ -382,7 +508,11 @@ pub fn users(value: &str) -> Vec<String> {
             Some(link) => {
                 let target = link.split(['|', ']']).next().unwrap_or_default();
                 let (ns, name) = target.split_once(':').unwrap_or(("", target));
-                if ns.trim().eq_ignore_ascii_case("user") { name.trim().to_owned() } else { continue }
+                if ns.trim().eq_ignore_ascii_case("user") {
+                    name.trim().to_owned()
+                } else {
+                    continue;
+                }
             }
             None => part,
         };

@@ -61,7 +61,10 @@ impl Stages {
                     return Err(format!("id `{}` is used twice", item.id));
                 }
                 if item.id.contains([',', ' ', '|']) {
-                    return Err(format!("item id `{}` may not contain spaces, commas or |", item.id));
+                    return Err(format!(
+                        "item id `{}` may not contain spaces, commas or |",
+                        item.id
+                    ));
                 }
                 let param = match &item.evidence {
                     Evidence::ParamFilled(p) | Evidence::PageExists(p) => Some(p),
@@ -88,7 +91,10 @@ impl Stages {
     }
 
     pub fn is_item(&self, id: &str) -> bool {
-        self.stages.iter().flat_map(|s| &s.items).any(|i| i.id == id)
+        self.stages
+            .iter()
+            .flat_map(|s| &s.items)
+            .any(|i| i.id == id)
     }
 }
 
@@ -96,8 +102,19 @@ impl Stages {
 mod tests {
     use super::*;
 
-    const PARAMS: &[&str] = &["goal", "partner", "mission", "interests", "model", "capacity",
-        "community", "outcome_targets", "agreement", "start", "status"];
+    const PARAMS: &[&str] = &[
+        "goal",
+        "partner",
+        "mission",
+        "interests",
+        "model",
+        "capacity",
+        "community",
+        "outcome_targets",
+        "agreement",
+        "start",
+        "status",
+    ];
 
     #[test]
     fn built_in_stages_parse_in_process_order() {
@@ -105,20 +122,48 @@ mod tests {
         let ids: Vec<_> = stages.ids().collect();
         assert_eq!(
             ids,
-            ["selection", "involvement", "planning", "agreement", "implementation", "evaluation",
-             "communication", "iteration", "closed"]
+            [
+                "selection",
+                "involvement",
+                "planning",
+                "agreement",
+                "implementation",
+                "evaluation",
+                "communication",
+                "iteration",
+                "closed"
+            ]
         );
         let planning = &stages.stages[2];
-        assert!(planning.items.iter().any(|i| i.evidence == Evidence::SupportSecured));
-        assert!(planning.items.iter().any(|i| i.evidence == Evidence::Section("Plan".into())));
+        assert!(
+            planning
+                .items
+                .iter()
+                .any(|i| i.evidence == Evidence::SupportSecured)
+        );
+        assert!(
+            planning
+                .items
+                .iter()
+                .any(|i| i.evidence == Evidence::Section("Plan".into()))
+        );
     }
 
     #[test]
     fn bad_definitions_are_explained() {
-        let dup = "[[stage]]\nid='a'\nlabel='A'\nstep='s'\n[[stage]]\nid='a'\nlabel='B'\nstep='s'\n";
-        assert!(Stages::parse(dup, PARAMS).unwrap_err().contains("used twice"));
+        let dup =
+            "[[stage]]\nid='a'\nlabel='A'\nstep='s'\n[[stage]]\nid='a'\nlabel='B'\nstep='s'\n";
+        assert!(
+            Stages::parse(dup, PARAMS)
+                .unwrap_err()
+                .contains("used twice")
+        );
         let unknown = "[[stage]]\nid='a'\nlabel='A'\nstep='s'\n[[stage.item]]\nid='x'\nlabel='X'\nevidence={param_filled='nope'}\n";
-        assert!(Stages::parse(unknown, PARAMS).unwrap_err().contains("`nope`"));
+        assert!(
+            Stages::parse(unknown, PARAMS)
+                .unwrap_err()
+                .contains("`nope`")
+        );
         let bad_rule = "[[stage]]\nid='a'\nlabel='A'\nstep='s'\n[[stage.item]]\nid='x'\nlabel='X'\nevidence='telepathy'\n";
         assert!(Stages::parse(bad_rule, PARAMS).is_err());
     }

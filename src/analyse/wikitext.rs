@@ -11,7 +11,14 @@
 use std::ops::Range;
 
 /// Tags whose content is never parsed as wikitext (and never yields templates or headings).
-const OPAQUE_TAGS: [&str; 6] = ["nowiki", "pre", "syntaxhighlight", "source", "math", "templatedata"];
+const OPAQUE_TAGS: [&str; 6] = [
+    "nowiki",
+    "pre",
+    "syntaxhighlight",
+    "source",
+    "math",
+    "templatedata",
+];
 
 /// The text with comments and opaque tags blanked out, same length and line structure.
 pub fn mask(text: &str) -> String {
@@ -22,7 +29,9 @@ pub fn mask(text: &str) -> String {
     while let Some(offset) = lower[i..].find('<') {
         let start = i + offset;
         let end = if lower[start..].starts_with("<!--") {
-            lower[start + 4..].find("-->").map_or(bytes.len(), |e| start + 4 + e + 3)
+            lower[start + 4..]
+                .find("-->")
+                .map_or(bytes.len(), |e| start + 4 + e + 3)
         } else if let Some(tag) = opaque_tag_at(&lower, start) {
             opaque_end(&lower, start, tag)
         } else {
@@ -103,7 +112,11 @@ pub fn template_calls(text: &str, masked: &str) -> (Vec<TemplateCall>, Vec<usize
         match bytes[i] {
             b'{' if bytes.get(i + 1) == Some(&b'{') => {
                 let run = run_length(bytes, i, b'{');
-                stack.push(Open::Braces { start: i, count: run, pipes: Vec::new() });
+                stack.push(Open::Braces {
+                    start: i,
+                    count: run,
+                    pipes: Vec::new(),
+                });
                 i += run;
             }
             b'[' if bytes.get(i + 1) == Some(&b'[') => {
@@ -165,7 +178,11 @@ fn top_level(text: &str, mut groups: Vec<Group>) -> Vec<TemplateCall> {
 
 enum Open {
     /// A run of `count` opening braces starting at `start`; `pipes` of its innermost group.
-    Braces { start: usize, count: usize, pipes: Vec<usize> },
+    Braces {
+        start: usize,
+        count: usize,
+        pipes: Vec<usize>,
+    },
     Link,
 }
 
@@ -175,15 +192,15 @@ fn run_length(bytes: &[u8], at: usize, byte: u8) -> usize {
 
 /// Matches a run of `run` closing braces at `at` against the top of the stack; returns how
 /// many braces were used (0: the run is text).
-fn close_braces(
-    stack: &mut Vec<Open>,
-    at: usize,
-    run: usize,
-    groups: &mut Vec<Group>,
-) -> usize {
+fn close_braces(stack: &mut Vec<Open>, at: usize, run: usize, groups: &mut Vec<Group>) -> usize {
     let mut used = 0;
     while run - used >= 2 {
-        let Some(Open::Braces { start, count, pipes }) = stack.last_mut() else {
+        let Some(Open::Braces {
+            start,
+            count,
+            pipes,
+        }) = stack.last_mut()
+        else {
             break;
         };
         // Three or more on both sides make a `{{{parameter}}}`, otherwise a `{{template}}`.
@@ -213,7 +230,11 @@ fn build_call(text: &str, range: Range<usize>, pipes: &[usize]) -> TemplateCall 
     bounds.extend(pipes.iter().map(|p| p + 1));
     let mut ends: Vec<usize> = pipes.to_vec();
     ends.push(range.end - 2);
-    let parts: Vec<&str> = bounds.iter().zip(&ends).map(|(&s, &e)| &text[s..e]).collect();
+    let parts: Vec<&str> = bounds
+        .iter()
+        .zip(&ends)
+        .map(|(&s, &e)| &text[s..e])
+        .collect();
     let name = clean(parts[0]);
     let params = parts[1..]
         .iter()
@@ -228,7 +249,11 @@ fn build_call(text: &str, range: Range<usize>, pipes: &[usize]) -> TemplateCall 
             },
         })
         .collect();
-    TemplateCall { range, name, params }
+    TemplateCall {
+        range,
+        name,
+        params,
+    }
 }
 
 /// The first `=` outside nested braces and links: what makes a parameter named. The part

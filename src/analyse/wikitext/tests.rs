@@ -22,12 +22,36 @@ fn reads_named_and_positional_params() {
     let c = calls(text);
     assert_eq!(c.len(), 1);
     assert_eq!(c[0].name, "Partnership proposal");
-    assert_eq!(&text[c[0].range.clone()], text.trim_start_matches("intro ").trim_end_matches(" after"));
+    assert_eq!(
+        &text[c[0].range.clone()],
+        text.trim_start_matches("intro ").trim_end_matches(" after")
+    );
     let p = &c[0].params;
-    assert_eq!(p[0], Param { name: Some("partner".into()), value: "City Museum".into() });
-    assert_eq!(p[1], Param { name: Some("stage".into()), value: "planning".into() });
-    assert_eq!(p[2], Param { name: None, value: "positional".into() });
-    assert_eq!(p[3].value, "a [[Link|text]] and {{tl|x=y}}", "pipes and = inside nesting stay");
+    assert_eq!(
+        p[0],
+        Param {
+            name: Some("partner".into()),
+            value: "City Museum".into()
+        }
+    );
+    assert_eq!(
+        p[1],
+        Param {
+            name: Some("stage".into()),
+            value: "planning".into()
+        }
+    );
+    assert_eq!(
+        p[2],
+        Param {
+            name: None,
+            value: "positional".into()
+        }
+    );
+    assert_eq!(
+        p[3].value, "a [[Link|text]] and {{tl|x=y}}",
+        "pipes and = inside nesting stay"
+    );
 }
 
 #[test]

@@ -1,0 +1,11 @@
+//! The pure rendering core: domain facts in, wikitext out. Deterministic (no clock), so a
+//! page whose facts did not change renders byte-for-byte the same and is never edited.
+//!
+//! - [`region`]: finding and replacing the bot-owned region of a page, and nothing else;
+//! - [`inert`]: making values copied from pages harmless before they are written;
+//! - [`checklist`]: the checklist region; [`notice`]: the talk-page notice of a stage change.
+
+pub mod checklist;
+pub mod inert;
+pub mod notice;
+pub mod region;
