@@ -3,12 +3,16 @@
 //! Every error names the key, where it was set and what was expected, so a maintainer can fix a
 //! broken deployment from the log line alone. Secrets never appear in errors or `Debug` output.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Deserialize;
+
+use crate::analyse::principles::{Principles, PrinciplesConfig};
+use crate::analyse::proposal::param_names;
+use crate::analyse::stages::{DEFAULT_STAGES_TOML, Stages};
 
 /// The built-in layer; also the reference of which keys exist.
 pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
@@ -75,6 +79,20 @@ pub struct Settings {
     pub auth: Option<Auth>,
     pub bot: Bot,
     pub templates: Templates,
+    pub proposals: Proposals,
+}
+
+#[derive(Debug, Clone)]
+pub struct Proposals {
+    /// Normalised template name, without namespace.
+    pub template: String,
+    pub namespaces: Vec<i32>,
+    pub title_prefixes: Vec<String>,
+    pub problems_category: String,
+    /// Per parameter: lower-case alias -> canonical value.
+    pub aliases: HashMap<String, HashMap<String, String>>,
+    pub stages: Stages,
+    pub principles: Principles,
 }
 
 #[derive(Debug, Clone)]
@@ -118,6 +136,7 @@ pub struct Bot {
     pub shutoff_page: String,
     pub shutoff_run_value: String,
     pub save_delay: Duration,
+    pub docs_page: String,
 }
 
 #[derive(Debug, Clone)]
@@ -132,6 +151,18 @@ struct Raw {
     auth: RawAuth,
     bot: RawBot,
     templates: RawTemplates,
+    proposals: RawProposals,
+    principles: PrinciplesConfig,
+}
+
+#[derive(Deserialize)]
+struct RawProposals {
+    template: String,
+    namespaces: Vec<i32>,
+    title_prefixes: Vec<String>,
+    problems_category: String,
+    stages_file: PathBuf,
+    aliases: HashMap<String, HashMap<String, String>>,
 }
 
 #[derive(Deserialize)]
@@ -156,6 +187,7 @@ struct RawBot {
     shutoff_page: String,
     shutoff_run_value: String,
     save_delay_s: u64,
+    docs_page: String,
 }
 
 #[derive(Deserialize)]
@@ -459,7 +491,9 @@ fn validate(raw: Raw, layers: &Layers) -> Result<Settings, ConfigError> {
             "a page title, e.g. \"User:Partnerbot/Shutoff\"",
         ));
     }
+    let proposals = validate_proposals(raw.proposals, &raw.principles, layers)?;
     Ok(Settings {
+        proposals,
         wiki: Wiki {
             url,
             rest_url,
@@ -473,10 +507,77 @@ fn validate(raw: Raw, layers: &Layers) -> Result<Settings, ConfigError> {
             shutoff_page,
             shutoff_run_value: raw.bot.shutoff_run_value.trim().to_owned(),
             save_delay: Duration::from_secs(raw.bot.save_delay_s),
+            docs_page: raw.bot.docs_page.trim().to_owned(),
         },
         templates: Templates {
             dir: raw.templates.dir,
         },
+    })
+}
+
+fn validate_proposals(
+    raw: RawProposals,
+    principles: &PrinciplesConfig,
+    layers: &Layers,
+) -> Result<Proposals, ConfigError> {
+    let template =
+        crate::analyse::proposal::normalize_template_name(&raw.template).ok_or_else(|| {
+            invalid(
+                layers,
+                "proposals.template",
+                "a template name such as \"Partnership proposal\"",
+            )
+        })?;
+    let params = param_names();
+    let stages = if raw.stages_file.as_os_str().is_empty() {
+        Stages::parse(DEFAULT_STAGES_TOML, &params).expect("built-in stages.toml is valid")
+    } else {
+        let path = &raw.stages_file;
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        Stages::parse(&text, &params).map_err(|e| ConfigError::Invalid {
+            key: "proposals.stages_file".into(),
+            origin: path.display().to_string(),
+            expected: format!("valid stage definitions ({e})"),
+        })?
+    };
+    let mut aliases = HashMap::new();
+    for (param, map) in raw.aliases {
+        if !params.contains(&param.as_str()) {
+            return Err(invalid(
+                layers,
+                "proposals.aliases",
+                format!("parameters of the proposal template, not `{param}`"),
+            ));
+        }
+        let map = map
+            .into_iter()
+            .map(|(k, v)| (k.trim().to_lowercase(), v.trim().to_owned()))
+            .collect();
+        aliases.insert(param, map);
+    }
+    let principles = Principles::new(principles, &stages, &params).map_err(|e| {
+        let key = if e.starts_with("principles.exclude") {
+            "principles.exclude"
+        } else {
+            "principles.require"
+        };
+        invalid(layers, key, e)
+    })?;
+    Ok(Proposals {
+        template,
+        namespaces: raw.namespaces,
+        title_prefixes: raw
+            .title_prefixes
+            .into_iter()
+            .filter(|p| !p.is_empty())
+            .collect(),
+        problems_category: raw.problems_category.trim().to_owned(),
+        aliases,
+        stages,
+        principles,
     })
 }
 

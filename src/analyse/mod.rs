@@ -4,10 +4,15 @@
 //! - [`wikitext`]: masking, template calls and sections with exact byte ranges;
 //! - [`proposal`]: the `{{Partnership proposal}}` parameters, checked by type;
 //! - [`principles`]: the community's guiding principles and exclusion list;
-//! - [`stages`]: the process as data; [`checklist`]: which items the page evidences.
+//! - [`stages`]: the process as data; [`checklist`]: which items the page evidences;
+//! - [`page`]: the two phases of analysing one page; [`titles`]: which pages are proposals;
+//! - [`bots`]: the `{{bots}}`/`{{nobots}}` opt-out.
 
+pub mod bots;
 pub mod checklist;
+pub mod page;
 pub mod principles;
 pub mod proposal;
 pub mod stages;
+pub mod titles;
 pub mod wikitext;

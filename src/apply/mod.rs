@@ -1,3 +1,7 @@
 //! Where desired content meets the wiki: compare, then one edit per differing page or none.
+//!
+//! - [`plan`]: the pure decision for one proposal page;
+//! - [`pages`]: keeping pages equal to files (`templates install`).
 
 pub mod pages;
+pub mod plan;

@@ -245,3 +245,53 @@ fn default_toml_documents_every_key() {
         }
     }
 }
+
+#[test]
+fn proposals_and_principles_are_checked() {
+    let s = load(None, env(&[CONTACT])).unwrap();
+    assert_eq!(s.proposals.template, "Partnership proposal");
+    assert_eq!(s.proposals.aliases["stage"]["plan"], "planning");
+    assert_eq!(s.proposals.stages.ids().count(), 9);
+
+    let f = file(
+        "[principles]\nexclude = [{ pattern = \"(unclosed\", reason = \"r\" }]\n",
+        0o600,
+    );
+    let err = load(Some(f.path()), env(&[CONTACT]))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("principles.exclude") && err.contains(&f.path().display().to_string()),
+        "{err}"
+    );
+
+    let f = file(
+        "[principles]\nrequire = [{ params = [\"goal\"], from_stage = \"someday\", reason = \"r\" }]\n",
+        0o600,
+    );
+    let err = load(Some(f.path()), env(&[CONTACT]))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("`someday` is not a stage"), "{err}");
+
+    let stages = file(
+        "[[stage]]\nid = \"only\"\nlabel = \"Only\"\nstep = \"s\"\n[[stage.item]]\nid = \"x\"\nlabel = \"X\"\nevidence = { param_filled = \"nope\" }\n",
+        0o600,
+    );
+    let err = load(
+        None,
+        env(&[
+            CONTACT,
+            (
+                "PARTNERBOT_PROPOSALS__STAGES_FILE",
+                &stages.path().display().to_string(),
+            ),
+        ]),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("proposals.stages_file") && err.contains("`nope`"),
+        "{err}"
+    );
+}

@@ -5,6 +5,7 @@ use super::checklist::checklist_call;
 use super::inert::inert;
 use crate::analyse::checklist::Checklist;
 
+#[derive(Debug, Clone)]
 pub struct Notice {
     pub section_title: String,
     pub text: String,

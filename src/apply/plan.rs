@@ -1,0 +1,133 @@
+//! The pure decision for one proposal page: from its current text and analysis to the desired
+//! text, the edit summary, and whether a stage change must be announced. No I/O here.
+
+use crate::analyse::page::PageAnalysis;
+use crate::render::checklist::{self, KIND, RegionState, RenderSettings};
+use crate::render::notice::{self, Notice};
+use crate::render::region::{self, RegionError};
+
+#[derive(Debug)]
+pub enum PagePlan {
+    /// Nothing to do: the page already shows what the bot would write.
+    Unchanged,
+    /// Not a proposal any more and no region of ours: not our page.
+    NotOurs,
+    /// The region's markers are damaged; a human must repair them.
+    Blocked(RegionError),
+    Edit(Box<PageEdit>),
+}
+
+#[derive(Debug)]
+pub struct PageEdit {
+    pub text: String,
+    pub summary: String,
+    /// To post on the talk page before saving, unless it is already there.
+    pub notice: Option<StageNotice>,
+}
+
+#[derive(Debug)]
+pub struct StageNotice {
+    pub n: u32,
+    pub from: String,
+    pub to: String,
+    pub notice: Notice,
+}
+
+pub fn plan(
+    title: &str,
+    text: &str,
+    analysis: &PageAnalysis,
+    settings: &RenderSettings,
+) -> PagePlan {
+    let existing = match region::find(text, KIND) {
+        Ok(r) => r,
+        Err(e) => return PagePlan::Blocked(e),
+    };
+    let proposal = &analysis.proposal;
+    let insert_at = match (&existing, &proposal.template_range) {
+        (Some(_), _) => 0, // Replaced in place.
+        (None, Some(range)) => range.end,
+        (None, None) => return PagePlan::NotOurs,
+    };
+    let old = existing
+        .as_ref()
+        .map(|r| RegionState::from_attrs(&r.attrs))
+        .unwrap_or_default();
+    // An invalid stage keeps the last valid one, so fixing a typo announces nothing.
+    let mut new = RegionState {
+        stage: proposal.stage.clone().or(old.stage.clone()),
+        notice: old.notice,
+    };
+    let mut stage_notice = None;
+    if let (Some(_), Some(from), Some(to), Some(c)) =
+        (&existing, &old.stage, &proposal.stage, &analysis.checklist)
+    {
+        if from != to {
+            new.notice = old.notice + 1;
+            stage_notice = Some(StageNotice {
+                n: new.notice,
+                from: from.clone(),
+                to: to.clone(),
+                notice: notice::stage_notice(
+                    title,
+                    from,
+                    c,
+                    &proposal.contacts(),
+                    new.notice,
+                    settings.docs_page,
+                ),
+            });
+        }
+    }
+    let body = checklist::region(
+        analysis.checklist.as_ref(),
+        &proposal.problems,
+        &new,
+        settings,
+    );
+    let desired = region::put(text, existing.as_ref(), insert_at, &body);
+    if desired == text {
+        return PagePlan::Unchanged;
+    }
+    PagePlan::Edit(Box::new(PageEdit {
+        summary: summary(
+            analysis,
+            stage_notice.as_ref(),
+            existing.is_none(),
+            settings.docs_page,
+        ),
+        text: desired,
+        notice: stage_notice,
+    }))
+}
+
+fn summary(
+    analysis: &PageAnalysis,
+    change: Option<&StageNotice>,
+    first: bool,
+    docs: &str,
+) -> String {
+    let mut parts = Vec::new();
+    if first {
+        parts.push("add the partnership checklist".to_owned());
+    }
+    if let Some(c) = change {
+        parts.push(format!("stage changed from {} to {}", c.from, c.to));
+    }
+    match &analysis.checklist {
+        Some(c) => parts.push(format!(
+            "checklist for stage {}: {}/{} done",
+            c.stage_label, c.done, c.total
+        )),
+        None => parts.push("no valid stage".into()),
+    }
+    match analysis.proposal.problems.len() {
+        0 => {}
+        1 => parts.push("1 problem".into()),
+        n => parts.push(format!("{n} problems")),
+    }
+    format!("partnerbot: {} ([[{docs}|how it works]])", parts.join("; "))
+}
+
+#[cfg(test)]
+mod tests;

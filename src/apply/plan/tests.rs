@@ -1,0 +1,124 @@
+use std::collections::HashMap;
+
+use super::*;
+use crate::analyse::page;
+use crate::analyse::principles::Principles;
+use crate::analyse::proposal::{ProposalRules, param_names};
+use crate::analyse::stages::{DEFAULT_STAGES_TOML, Stages};
+
+const SETTINGS: RenderSettings<'static> = RenderSettings {
+    docs_page: "User:Partnerbot",
+    problems_category: "Partnership proposals with problems",
+};
+
+fn plan_for(text: &str) -> PagePlan {
+    let stages = Stages::parse(DEFAULT_STAGES_TOML, &param_names()).unwrap();
+    let principles = Principles::default();
+    let aliases = HashMap::new();
+    let rules = ProposalRules {
+        template_names: ["Partnership proposal".to_string()].into(),
+        aliases: &aliases,
+        stages: &stages,
+        principles: &principles,
+    };
+    let analysis = page::complete(page::read(text, &rules), &stages, &HashMap::new(), false);
+    plan("Partnerships/Proposals/M", text, &analysis, &SETTINGS)
+}
+
+fn edit(plan: PagePlan) -> PageEdit {
+    match plan {
+        PagePlan::Edit(e) => *e,
+        other => panic!("expected an edit, got {other:?}"),
+    }
+}
+
+const PAGE: &str = "{{Partnership proposal|partner=M|partner_type=organization|contact=Ana, Rui|stage=planning}}\nIntro  with odd   spacing.\n\n== Plan ==\nDo things.\n";
+
+#[test]
+fn first_run_inserts_after_the_template_and_second_run_is_idle() {
+    let e = edit(plan_for(PAGE));
+    assert!(e.notice.is_none(), "creating the region announces nothing");
+    assert!(
+        e.summary
+            .starts_with("partnerbot: add the partnership checklist; checklist for stage Planning"),
+        "{}",
+        e.summary
+    );
+    let (template, rest) = PAGE.split_once('\n').unwrap();
+    assert!(e.text.starts_with(&format!(
+        "{template}\n<!-- partnerbot:checklist notice=0 stage=planning |"
+    )));
+    assert!(
+        e.text
+            .ends_with(&format!("<!-- /partnerbot:checklist -->\n{rest}")),
+        "the rest is byte-for-byte kept"
+    );
+    assert!(
+        matches!(plan_for(&e.text), PagePlan::Unchanged),
+        "rendering twice = rendering once"
+    );
+}
+
+#[test]
+fn human_edits_outside_the_region_survive_and_trigger_nothing() {
+    let first = edit(plan_for(PAGE)).text;
+    let edited = first.replace("Do things.", "Do things, carefully.") + "\n[[Category:Human]]\n";
+    assert!(matches!(plan_for(&edited), PagePlan::Unchanged));
+    let with_goal = edited.replace("|stage=planning", "|goal=G|stage=planning");
+    let e = edit(plan_for(&with_goal));
+    assert!(e.text.contains("Do things, carefully.") && e.text.ends_with("[[Category:Human]]\n"));
+    assert!(
+        edited.contains("Community interest identified"),
+        "carried over while open"
+    );
+    assert!(
+        !e.text.contains("Community interest identified"),
+        "done, so no longer carried over"
+    );
+    assert!(e.text.contains("| done = 3"), "{}", e.text);
+}
+
+#[test]
+fn a_stage_change_is_announced_once_with_the_next_notice_id() {
+    let first = edit(plan_for(PAGE)).text;
+    let moved = first.replace("|stage=planning", "|stage=agreement");
+    let e = edit(plan_for(&moved));
+    let n = e.notice.as_ref().expect("a notice");
+    assert_eq!(
+        (n.n, n.from.as_str(), n.to.as_str()),
+        (1, "planning", "agreement")
+    );
+    assert!(n.notice.text.contains("[[User:Ana|Ana]], [[User:Rui|Rui]]"));
+    assert!(e.text.contains("notice=1 stage=agreement"));
+    assert!(
+        e.summary
+            .contains("stage changed from planning to agreement")
+    );
+    assert!(
+        matches!(plan_for(&e.text), PagePlan::Unchanged),
+        "announced once"
+    );
+
+    // A typo keeps the last valid stage: fixing it later announces nothing.
+    let typo = e.text.replace("|stage=agreement", "|stage=agreemnt");
+    let t = edit(plan_for(&typo));
+    assert!(t.notice.is_none());
+    assert!(t.text.contains("notice=1 stage=agreement"));
+    let fixed = t.text.replace("|stage=agreemnt", "|stage=agreement");
+    assert!(edit(plan_for(&fixed)).notice.is_none());
+}
+
+#[test]
+fn damaged_region_blocks_and_foreign_pages_are_not_ours() {
+    let first = edit(plan_for(PAGE)).text;
+    let damaged = first.replace("<!-- /partnerbot:checklist -->", "");
+    assert!(matches!(plan_for(&damaged), PagePlan::Blocked(_)));
+    assert!(matches!(plan_for("Just a page.\n"), PagePlan::NotOurs));
+    let removed = first.replacen("{{Partnership proposal|", "{{Something else|", 1);
+    let e = edit(plan_for(&removed));
+    assert!(
+        e.text.contains("does not call the proposal template"),
+        "the region reports it: {}",
+        e.text
+    );
+}
