@@ -1,15 +1,16 @@
 //! The command line: clap definitions and one small function per command.
 
-use std::path::{Path, PathBuf};
+mod proposals;
+mod status;
+mod templates;
+
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
-use crate::apply::pages::{self as sync, Action, ApplyOptions, Outcome};
-use crate::config::{self, Settings};
-use crate::pagefiles;
-use crate::wiki::{Connection, PageStore, SiteStatus};
+use crate::apply::pages::ApplyOptions;
+use crate::config;
 
 /// Exit code for a configuration that cannot be used (sysexits' EX_CONFIG).
 const EXIT_CONFIG: u8 = 78;
@@ -68,6 +69,50 @@ the bot from working.")]
     /// Keep the wiki's copies of the bot's templates equal to wikitext-templates/.
     #[command(subcommand)]
     Templates(TemplatesCommand),
+    /// Print what the bot reads from one page: parameters, problems, stage and checklist.
+    #[command(after_help = "\
+Examples:
+  partnerbot --config devwiki/partnerbot.toml inspect \"Partnerships/Proposals/City Museum of Lisbon\"
+  partnerbot --config devwiki/partnerbot.toml inspect --json \"Partnerships/Proposals/Faro Science Centre\"
+
+Reads only. The JSON form is documented in README.md (\"inspect --json\").")]
+    Inspect {
+        /// The page title.
+        title: String,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the exact diff of every edit the bot would make for one page; edits nothing.
+    #[command(after_help = "\
+Examples:
+  partnerbot --config devwiki/partnerbot.toml check \"Partnerships/Proposals/City Museum of Lisbon\"
+
+Prints the unified diff of the page (left: the wiki, right: what the bot would save) and the
+talk-page section it would add if the stage changed. Exit 0 whether or not there is a change.")]
+    Check {
+        /// The page title.
+        title: String,
+    },
+    /// Reconcile every proposal: checklist regions, problem reports, stage notices.
+    #[command(after_help = "\
+Examples:
+  partnerbot --config devwiki/partnerbot.toml run --once --dry-run
+  partnerbot --config devwiki/partnerbot.toml run --once
+
+Finds every page that calls the proposal template (proposals.namespaces, proposals.title_prefixes;
+never translation subpages), reads them in batches, and saves only pages whose region differs
+from what the bot computes now. Prints a summary: pages seen, edited, unchanged, with problems,
+stage notices, API requests. A progress bar is shown when stderr is a terminal. Continuous
+watching comes with a later release; today --once is required.")]
+    Run {
+        /// One full pass, then exit (required for now).
+        #[arg(long, required = true)]
+        once: bool,
+        /// Compute everything, save nothing (as bot.dry_run = true).
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -127,15 +172,20 @@ pub async fn run(args: Args) -> ExitCode {
         }
     };
     let result = match args.command {
-        Command::Status => status(&settings).await,
+        Command::Status => status::status(&settings).await,
         Command::Templates(TemplatesCommand::Install { dry_run, force }) => {
             let options = ApplyOptions {
                 dry_run: dry_run || settings.bot.dry_run,
                 force,
             };
-            templates_install(&settings, options).await
+            templates::templates_install(&settings, options).await
         }
-        Command::Templates(TemplatesCommand::Diff) => templates_diff(&settings).await,
+        Command::Templates(TemplatesCommand::Diff) => templates::templates_diff(&settings).await,
+        Command::Inspect { title, json } => proposals::inspect(&settings, &title, json).await,
+        Command::Check { title } => proposals::check(&settings, &title).await,
+        Command::Run { once: _, dry_run } => {
+            proposals::run_once(&settings, dry_run || settings.bot.dry_run).await
+        }
     };
     match result {
         Ok(code) => code,
@@ -144,194 +194,4 @@ pub async fn run(args: Args) -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-async fn status(settings: &Settings) -> Result<ExitCode> {
-    let connection = Connection::connect(settings).await?;
-    let site = connection.site_status(&settings.bot.shutoff_page).await?;
-    let mut healthy = true;
-    println!(
-        "wiki:       {} ({}) at {}",
-        site.sitename, site.generator, settings.wiki.url
-    );
-    println!("api:        {}", connection.api_url());
-    let account = &site.account;
-    if account.anonymous {
-        println!("account:    not logged in (no auth.username in the settings): read-only");
-    } else {
-        println!(
-            "account:    {} (login {}; groups: {})",
-            account.name,
-            connection.login_name().unwrap_or("?"),
-            account.groups.join(", ")
-        );
-        if account.has_bot_right() {
-            println!("bot right:  yes (edits are flagged as bot edits)");
-        } else {
-            healthy = false;
-            println!(
-                "bot right:  NO - MediaWiki will silently ignore bot=1 and every edit will show \
-                 in Recent changes; ask a bureaucrat for the bot flag"
-            );
-            tracing::warn!(account = %account.name, "the account lacks the `bot` right");
-        }
-    }
-    let (running, shutoff) = shutoff_state(settings, &site);
-    healthy &= running;
-    println!("shut-off:   [[{}]]: {shutoff}", site.page.title);
-    println!(
-        "dry run:    {}",
-        if settings.bot.dry_run {
-            "yes (bot.dry_run)"
-        } else {
-            "no"
-        }
-    );
-    match connection.check_rest(&site.main_page).await {
-        Ok(bytes) => println!(
-            "rest:       {} (fetched [[{}]]: {bytes} bytes of HTML)",
-            connection.rest_url(),
-            site.main_page
-        ),
-        Err(e) => {
-            healthy = false;
-            println!("rest:       {} NOT working: {e}", connection.rest_url());
-        }
-    }
-    Ok(if healthy {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
-}
-
-/// Whether the shut-off page lets the bot edit, and a sentence saying why.
-fn shutoff_state(settings: &Settings, site: &SiteStatus) -> (bool, String) {
-    let expected = &settings.bot.shutoff_run_value;
-    if !site.page.exists {
-        return (
-            false,
-            format!("does not exist: editing STOPPED (create it with {expected:?} to allow edits)"),
-        );
-    }
-    let content = site.page.text.trim();
-    if content == expected {
-        (true, format!("{content:?}: editing allowed"))
-    } else {
-        let shown: String = content.chars().take(60).collect();
-        (
-            false,
-            format!("{shown:?}: editing STOPPED (it must read {expected:?} to allow edits)"),
-        )
-    }
-}
-
-/// The template files; read before connecting so a bad folder fails fast and clearly.
-fn template_files(settings: &Settings) -> Result<Vec<pagefiles::PageFile>> {
-    let dir = &settings.templates.dir;
-    let files = pagefiles::load_dir(dir).with_context(|| templates_dir_hint(dir))?;
-    if files.is_empty() {
-        bail!("no .wikitext files in {}", dir.display());
-    }
-    Ok(files)
-}
-
-async fn planned(
-    files: Vec<pagefiles::PageFile>,
-    connection: &Connection,
-    bot_account: &str,
-) -> Result<Vec<sync::PlannedPage>> {
-    let titles: Vec<String> = files.iter().map(|f| f.title.clone()).collect();
-    let current = connection.read(&titles).await?;
-    Ok(sync::plan(files, current, bot_account))
-}
-
-fn templates_dir_hint(dir: &Path) -> String {
-    format!(
-        "reading the templates folder {} (templates.dir, relative to the working directory)",
-        dir.display()
-    )
-}
-
-async fn templates_diff(settings: &Settings) -> Result<ExitCode> {
-    let files = template_files(settings)?;
-    let connection = Connection::connect(settings).await?;
-    let site = connection.site_status(&settings.bot.shutoff_page).await?;
-    let plan = planned(files, &connection, &site.account.name).await?;
-    let mut changes = 0;
-    for page in plan.iter().filter(|p| p.action != Action::Keep) {
-        changes += 1;
-        if let Some(editor) = &page.foreign_editor {
-            println!(
-                "# [[{}]] was last edited by {editor}: install needs --force",
-                page.current.title
-            );
-        }
-        print!("{}", sync::diff(page));
-    }
-    println!(
-        "{changes} of {} pages differ from {}",
-        plan.len(),
-        settings.templates.dir.display()
-    );
-    Ok(ExitCode::SUCCESS)
-}
-
-async fn templates_install(settings: &Settings, options: ApplyOptions) -> Result<ExitCode> {
-    if settings.auth.is_none() && !options.dry_run {
-        bail!(
-            "installing needs an account: set auth.username and auth.password (or use --dry-run)"
-        );
-    }
-    let files = template_files(settings)?;
-    let connection = Connection::connect(settings).await?;
-    let site = connection.site_status(&settings.bot.shutoff_page).await?;
-    if !options.dry_run {
-        let (running, why) = shutoff_state(settings, &site);
-        if !running {
-            bail!(
-                "not editing: the shut-off page [[{}]] {why}",
-                site.page.title
-            );
-        }
-        if !site.account.has_bot_right() {
-            tracing::warn!(account = %site.account.name, "the account lacks the `bot` right: edits will not be flagged as bot edits");
-        }
-    }
-    let plan = planned(files, &connection, &site.account.name).await?;
-    let outcomes = sync::apply(&connection, &plan, options).await;
-    let mut counts = std::collections::BTreeMap::<&str, usize>::new();
-    for (page, outcome) in plan.iter().zip(&outcomes) {
-        let title = &page.current.title;
-        let (label, line) = match outcome {
-            Outcome::Created { revid } => (
-                "created",
-                format!("created    [[{title}]] (revision {revid})"),
-            ),
-            Outcome::Updated { revid } => (
-                "updated",
-                format!("updated    [[{title}]] (revision {revid})"),
-            ),
-            Outcome::Unchanged => ("unchanged", format!("unchanged  [[{title}]]")),
-            Outcome::WouldSave => {
-                let verb = if page.action == Action::Create {
-                    "create"
-                } else {
-                    "update"
-                };
-                ("would change", format!("would {verb} [[{title}]]"))
-            }
-            Outcome::Skipped { reason } => ("skipped", format!("SKIPPED    [[{title}]]: {reason}")),
-            Outcome::Failed { error } => ("failed", format!("FAILED     [[{title}]]: {error}")),
-        };
-        *counts.entry(label).or_default() += 1;
-        println!("{line}");
-    }
-    let summary: Vec<String> = counts.iter().map(|(k, v)| format!("{v} {k}")).collect();
-    println!("{}", summary.join(", "));
-    Ok(if outcomes.iter().any(Outcome::is_problem) {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
 }

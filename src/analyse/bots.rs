@@ -24,10 +24,8 @@ pub fn allowed(text: &str, bot: &str) -> bool {
                         Some("allow") => {
                             return list.iter().any(|n| n == "all" || *n == bot);
                         }
-                        Some("deny") => {
-                            if list.iter().any(|n| n == "all" || *n == bot) {
-                                return false;
-                            }
+                        Some("deny") if list.iter().any(|n| n == "all" || *n == bot) => {
+                            return false;
                         }
                         _ => {}
                     }

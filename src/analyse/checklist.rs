@@ -129,6 +129,19 @@ fn judge(
         },
         Evidence::PageExists(p) => match proposal.value(p).and_then(link_target) {
             Some(LinkTarget::External(url)) => (true, format!("`{p}` links to {url}")),
+            Some(LinkTarget::Section(section)) => match facts.sections.get(&section.to_lowercase())
+            {
+                Some(true) => (
+                    true,
+                    format!("`{p}` links to the section \"{section}\" of this page"),
+                ),
+                _ => (
+                    false,
+                    format!(
+                        "`{p}` links to a section \"{section}\" this page does not have (or it is empty)"
+                    ),
+                ),
+            },
             Some(LinkTarget::Page(page)) => match facts.pages.get(&page) {
                 Some(true) => (true, format!("[[{page}]] exists")),
                 _ => (false, format!("[[{page}]] does not exist yet")),

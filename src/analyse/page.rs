@@ -40,7 +40,7 @@ pub fn linked_pages(analysis: &PageAnalysis, stages: &Stages) -> Vec<String> {
         })
         .filter_map(|target| match target {
             LinkTarget::Page(page) => Some(page),
-            LinkTarget::External(_) => None,
+            LinkTarget::Section(_) | LinkTarget::External(_) => None,
         })
         .collect();
     out.sort();

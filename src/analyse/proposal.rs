@@ -452,6 +452,8 @@ fn check_value(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LinkTarget {
     Page(String),
+    /// `[[#Section]]`: a section of the page itself.
+    Section(String),
     External(String),
 }
 
@@ -459,15 +461,17 @@ pub enum LinkTarget {
 pub fn link_target(value: &str) -> Option<LinkTarget> {
     let v = value.trim();
     if let Some(inner) = v.strip_prefix("[[").and_then(|r| r.strip_suffix("]]")) {
-        let page = inner.split('|').next().unwrap_or_default().trim();
-        let page = page
-            .split('#')
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .trim_start_matches(':');
-        return (!page.is_empty() && !page.contains(['[', ']', '{', '}']))
-            .then(|| LinkTarget::Page(page.to_owned()));
+        let target = inner.split('|').next().unwrap_or_default().trim();
+        if target.contains(['[', ']', '{', '}']) {
+            return None;
+        }
+        let (page, section) = target.split_once('#').unwrap_or((target, ""));
+        let page = page.trim().trim_start_matches(':');
+        return match (page.is_empty(), section.trim().is_empty()) {
+            (false, _) => Some(LinkTarget::Page(page.to_owned())),
+            (true, false) => Some(LinkTarget::Section(section.trim().to_owned())),
+            (true, true) => None,
+        };
     }
     let url = v
         .strip_prefix('[')

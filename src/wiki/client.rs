@@ -5,6 +5,8 @@
 //! small wrappers here instead.
 
 use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -23,7 +25,11 @@ pub struct Connection {
     username: Option<String>,
     timeout: Duration,
     save_delay: Duration,
-    last_save: std::sync::Arc<Mutex<Option<Instant>>>,
+    last_save: Arc<Mutex<Option<Instant>>>,
+    /// API requests made through this connection (login and siteinfo at connect not counted).
+    requests: Arc<AtomicU64>,
+    /// Whether the account has `apihighlimits` (bots: 500 titles a query instead of 50).
+    high_limits: Arc<AtomicBool>,
 }
 
 /// The User-Agent Wikimedia's policy asks for: tool name, version and a contact.
@@ -71,6 +77,8 @@ impl Connection {
             timeout: settings.wiki.timeout,
             save_delay: settings.bot.save_delay,
             last_save: Default::default(),
+            requests: Default::default(),
+            high_limits: Default::default(),
         })
     }
 
@@ -87,6 +95,28 @@ impl Connection {
         self.username.as_deref()
     }
 
+    /// API requests made so far (after login).
+    pub fn requests(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    /// Titles per query: 500 with `apihighlimits` (bots), else 50 (MediaWiki's limits).
+    pub fn titles_per_query(&self) -> usize {
+        if self.high_limits.load(Ordering::Relaxed) {
+            500
+        } else {
+            50
+        }
+    }
+
+    pub(super) fn list_limit(&self) -> String {
+        self.titles_per_query().to_string()
+    }
+
+    pub(super) fn set_high_limits(&self, on: bool) {
+        self.high_limits.store(on, Ordering::Relaxed);
+    }
+
     pub fn mediawiki_version(&self) -> &str {
         self.bot.mediawiki_version()
     }
@@ -100,11 +130,41 @@ impl Connection {
         Ok(codec.to_pretty(&parsed))
     }
 
+    /// The talk page of a subject page ("Foo" -> "Talk:Foo"); None for talk pages and
+    /// special namespaces.
+    pub fn talk_title(&self, title: &str) -> Result<Option<String>, WikiError> {
+        let codec = self.bot.title_codec();
+        let parsed = codec
+            .new_title(title)
+            .map_err(|e| WikiError::Unexpected(format!("invalid title {title:?}: {e}")))?;
+        let ns = parsed.namespace();
+        if ns < 0 || ns % 2 == 1 {
+            return Ok(None);
+        }
+        let talk_ns = codec.namespace_map().get_name(ns + 1).unwrap_or("Talk");
+        Ok(Some(format!(
+            "{talk_ns}:{}",
+            parsed.dbkey().replace('_', " ")
+        )))
+    }
+
+    /// A query that may carry many titles: POST when the URL would get long (MediaWiki and
+    /// proxies limit URL length), GET otherwise.
+    pub(super) async fn query(&self, params: &[(&str, &str)]) -> Result<Value, WikiError> {
+        let size: usize = params.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
+        if size > 2000 {
+            self.post(params).await
+        } else {
+            self.get(params).await
+        }
+    }
+
     pub(super) async fn deadline<T, E, F>(&self, what: &str, fut: F) -> Result<T, WikiError>
     where
         F: Future<Output = Result<T, E>>,
         E: Into<WikiError>,
     {
+        self.requests.fetch_add(1, Ordering::Relaxed);
         match tokio::time::timeout(self.timeout, fut).await {
             Ok(result) => result.map_err(Into::into),
             Err(_) => Err(WikiError::Timeout {

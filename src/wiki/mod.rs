@@ -4,11 +4,13 @@
 //! rest of the bot can be tested without a wiki and this module without the domain.
 
 mod client;
+mod discovery;
 mod error;
 mod pages;
 mod site;
 
 pub use client::Connection;
+pub use discovery::Transclusions;
 pub use error::WikiError;
 pub use pages::{PageRevision, PageStore, SaveOutcome, SaveRequest};
 pub use site::{Account, SiteStatus};

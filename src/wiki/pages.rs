@@ -11,9 +11,6 @@ use serde_json::Value;
 
 use super::{Connection, WikiError};
 
-/// Titles per `action=query` request; MediaWiki's limit for clients without `apihighlimits`.
-const TITLES_PER_QUERY: usize = 50;
-
 /// The latest revision of a page as read, or its absence.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageRevision {
@@ -66,7 +63,7 @@ pub trait PageStore {
 impl PageStore for Connection {
     async fn read(&self, titles: &[String]) -> Result<Vec<PageRevision>, WikiError> {
         let mut out = Vec::with_capacity(titles.len());
-        for chunk in titles.chunks(TITLES_PER_QUERY) {
+        for chunk in titles.chunks(self.titles_per_query()) {
             out.extend(self.read_chunk(chunk).await?);
         }
         Ok(out)
@@ -127,7 +124,7 @@ impl PageStore for Connection {
     }
 
     async fn refresh_links(&self, titles: &[String]) -> Result<(), WikiError> {
-        for chunk in titles.chunks(TITLES_PER_QUERY) {
+        for chunk in titles.chunks(self.titles_per_query()) {
             self.refresh_chunk(chunk).await?;
         }
         Ok(())
@@ -135,6 +132,32 @@ impl PageStore for Connection {
 }
 
 impl Connection {
+    /// Appends a new section to a page (creating it if needed); used for talk-page notices.
+    pub async fn new_section(
+        &self,
+        title: &str,
+        section_title: &str,
+        text: &str,
+        summary: &str,
+    ) -> Result<u64, WikiError> {
+        self.pace_save().await;
+        let response = self
+            .post_with_token(&[
+                ("action", "edit"),
+                ("title", title),
+                ("section", "new"),
+                ("sectiontitle", section_title),
+                ("text", text),
+                ("summary", summary),
+                ("bot", "1"),
+                ("watchlist", "nochange"),
+            ])
+            .await?;
+        response["edit"]["newrevid"].as_u64().ok_or_else(|| {
+            WikiError::Unexpected(format!("new section not saved: {}", response["edit"]))
+        })
+    }
+
     async fn refresh_chunk(&self, titles: &[String]) -> Result<(), WikiError> {
         let joined = titles.join("|");
         self.post(&[
@@ -166,7 +189,7 @@ impl Connection {
                 .iter()
                 .map(|(k, v)| (k.as_str(), v.as_str()))
                 .collect();
-            let response = self.get(&borrowed).await?;
+            let response = self.query(&borrowed).await?;
             let read_at = response["curtimestamp"]
                 .as_str()
                 .unwrap_or_default()

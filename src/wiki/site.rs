@@ -65,6 +65,8 @@ impl Connection {
                 .filter_map(|x| x.as_str().map(str::to_owned))
                 .collect::<Vec<_>>()
         };
+        let rights = list(&user["rights"]);
+        self.set_high_limits(rights.iter().any(|r| r == "apihighlimits"));
         Ok(SiteStatus {
             sitename: text(&general["sitename"]),
             generator: text(&general["generator"]),
@@ -74,7 +76,7 @@ impl Connection {
                 name: text(&user["name"]),
                 anonymous: user.get("anon").is_some_and(|a| a.as_bool() != Some(false)),
                 groups: list(&user["groups"]),
-                rights: list(&user["rights"]),
+                rights,
             },
             page,
         })

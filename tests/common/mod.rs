@@ -191,3 +191,31 @@ pub fn ok(out: &Output) -> String {
     );
     stdout(out)
 }
+
+impl DevWiki {
+    /// Saves every page of a folder (same file-name rule as wikitext-templates/) as Admin.
+    pub fn import_pages(&self, dir: &Path) {
+        for file in partnerbot::pagefiles::load_dir(dir).expect("page folder") {
+            self.human_edit(&file.title, &file.text);
+        }
+    }
+
+    /// Runs the wiki's job queue (link tables of pages whose templates changed).
+    pub fn run_jobs(&self) {
+        let out = Command::new(repo_root().join("deploy/devwiki"))
+            .arg("jobs")
+            .arg(self.dir())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "runJobs failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Page text, or "" if the page does not exist.
+    pub fn text(&self, title: &str) -> String {
+        self.page(title).map(|(_, t)| t).unwrap_or_default()
+    }
+}

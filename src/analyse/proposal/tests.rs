@@ -265,6 +265,15 @@ fn links_and_users() {
     );
     assert_eq!(link_target("see the talk page"), None);
     assert_eq!(
+        link_target("[[#Agreement|below]]"),
+        Some(LinkTarget::Section("Agreement".into()))
+    );
+    assert_eq!(
+        link_target("[[Page#Part]]"),
+        Some(LinkTarget::Page("Page".into()))
+    );
+    assert_eq!(link_target("[[|x]]"), None);
+    assert_eq!(
         users("[[User:A B|x]], C , [[Project:Z]], {{ping|D}}"),
         ["A B", "C"]
     );

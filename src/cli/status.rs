@@ -1,0 +1,88 @@
+//! `status`: what the bot sees of the wiki, its account and the shut-off page.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use crate::config::Settings;
+use crate::wiki::{Connection, SiteStatus};
+
+pub async fn status(settings: &Settings) -> Result<ExitCode> {
+    let connection = Connection::connect(settings).await?;
+    let site = connection.site_status(&settings.bot.shutoff_page).await?;
+    let mut healthy = true;
+    println!(
+        "wiki:       {} ({}) at {}",
+        site.sitename, site.generator, settings.wiki.url
+    );
+    println!("api:        {}", connection.api_url());
+    let account = &site.account;
+    if account.anonymous {
+        println!("account:    not logged in (no auth.username in the settings): read-only");
+    } else {
+        println!(
+            "account:    {} (login {}; groups: {})",
+            account.name,
+            connection.login_name().unwrap_or("?"),
+            account.groups.join(", ")
+        );
+        if account.has_bot_right() {
+            println!("bot right:  yes (edits are flagged as bot edits)");
+        } else {
+            healthy = false;
+            println!(
+                "bot right:  NO - MediaWiki will silently ignore bot=1 and every edit will show \
+                 in Recent changes; ask a bureaucrat for the bot flag"
+            );
+            tracing::warn!(account = %account.name, "the account lacks the `bot` right");
+        }
+    }
+    let (running, shutoff) = shutoff_state(settings, &site);
+    healthy &= running;
+    println!("shut-off:   [[{}]]: {shutoff}", site.page.title);
+    println!(
+        "dry run:    {}",
+        if settings.bot.dry_run {
+            "yes (bot.dry_run)"
+        } else {
+            "no"
+        }
+    );
+    match connection.check_rest(&site.main_page).await {
+        Ok(bytes) => println!(
+            "rest:       {} (fetched [[{}]]: {bytes} bytes of HTML)",
+            connection.rest_url(),
+            site.main_page
+        ),
+        Err(e) => {
+            healthy = false;
+            println!("rest:       {} NOT working: {e}", connection.rest_url());
+        }
+    }
+    Ok(if healthy {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// Whether the shut-off page lets the bot edit, and a sentence saying why.
+pub fn shutoff_state(settings: &Settings, site: &SiteStatus) -> (bool, String) {
+    let expected = &settings.bot.shutoff_run_value;
+    if !site.page.exists {
+        return (
+            false,
+            format!("does not exist: editing STOPPED (create it with {expected:?} to allow edits)"),
+        );
+    }
+    let content = site.page.text.trim();
+    if content == expected {
+        (true, format!("{content:?}: editing allowed"))
+    } else {
+        let shown: String = content.chars().take(60).collect();
+        (
+            false,
+            format!("{shown:?}: editing STOPPED (it must read {expected:?} to allow edits)"),
+        )
+    }
+}
