@@ -1,0 +1,64 @@
+//! Throughput of the pure analysis core (`cargo bench --bench analyse`): proposal pages with a
+//! 500-vote support section, read and checked, checklist built, region rendered and planned.
+//! Prints pages per second; no assertion (targets are in README "Performance").
+
+use std::collections::HashMap;
+use std::hint::black_box;
+use std::time::Instant;
+
+use partnerbot::analyse::page;
+use partnerbot::analyse::principles::Principles;
+use partnerbot::analyse::proposal::{ProposalRules, param_names};
+use partnerbot::analyse::stages::{DEFAULT_STAGES_TOML, Stages};
+use partnerbot::apply::plan::plan;
+use partnerbot::render::checklist::RenderSettings;
+
+fn proposal_page(n: usize, votes: usize) -> String {
+    let mut text = format!(
+        "{{{{Partnership proposal\n| partner = Partner {n}\n| partner_type = organization\n\
+         | contact = Ana Lopes, [[User:Rui Costa|Rui]]\n| stage = agreement\n| goal = Goal\n\
+         | agreement = [[Agreement/{n}]]\n| start = 2026-01-15\n}}}}\nIntro.\n\n== Plan ==\n{}\n\
+         == Community support ==\n=== Support ===\n",
+        "Prose with [[links]] and {{templates|a=b}}. ".repeat(30)
+    );
+    for v in 0..votes {
+        text.push_str(&format!(
+            "# '''Support''' reason {v} <!-- c --> [[User:Voter {v}|V{v}]] ([[User talk:Voter {v}|talk]]) 10:{:02}, 3 March 2026 (UTC)\n#: reply [[User:Other|O]] 11:00, 3 March 2026 (UTC)\n",
+            v % 60
+        ));
+    }
+    text.push_str("=== Oppose ===\n=== Neutral ===\n");
+    text
+}
+
+fn main() {
+    let stages = Stages::parse(DEFAULT_STAGES_TOML, &param_names()).unwrap();
+    let principles = Principles::default();
+    let aliases = HashMap::new();
+    let rules = ProposalRules {
+        template_names: ["Partnership proposal".to_string()].into(),
+        aliases: &aliases,
+        stages: &stages,
+        principles: &principles,
+    };
+    let settings = RenderSettings { docs_page: "User:Partnerbot", problems_category: "P" };
+    let pages: Vec<String> = (0..200).map(|n| proposal_page(n, 500)).collect();
+    let bytes: usize = pages.iter().map(String::len).sum();
+    let exists = HashMap::new();
+    let rounds = 5;
+    let start = Instant::now();
+    for _ in 0..rounds {
+        for (n, text) in pages.iter().enumerate() {
+            let analysis = page::complete(page::read(text, &rules), &stages, &exists, false);
+            black_box(plan(&format!("P/{n}"), text, &analysis, &settings));
+        }
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    let analysed = (rounds * pages.len()) as f64;
+    println!(
+        "analysis: {:.0} pages/s on 500-vote proposal pages ({:.1} KiB each, {:.1} MiB/s)",
+        analysed / seconds,
+        bytes as f64 / pages.len() as f64 / 1024.0,
+        (bytes * rounds) as f64 / seconds / 1024.0 / 1024.0
+    );
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Bench: `partnerbot run --once` over N generated proposals on a fresh dev wiki, then again with
+# nothing changed. Prints requests, edits and wall time of both passes. Not a test: it only
+# prints figures (see README "Performance").
+#
+# Usage: benches/run_once.sh [N=500]
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+count=${1:-500}
+dir=$(mktemp -d /tmp/partnerbot-bench-XXXXXX)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+trap 'deploy/devwiki stop "$dir" >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
+
+cargo build --release --locked --quiet
+bot=target/release/partnerbot
+deploy/devwiki up "$dir" "$port" >/dev/null
+config=$dir/partnerbot.toml
+"$bot" -q --config "$config" templates install >/dev/null
+
+echo "bench: importing $count generated proposals"
+python3 benches/gen_proposals.py "$count" 5 >"$dir/proposals.xml"
+deploy/devwiki maint "$dir" importDump.php --quiet "$dir/proposals.xml" >/dev/null
+deploy/devwiki jobs "$dir" >/dev/null
+
+edits() {
+    curl -s "http://127.0.0.1:$port/api.php?action=query&meta=siteinfo&siprop=statistics&format=json" |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["query"]["statistics"]["edits"])'
+}
+
+pass() {
+    local label=$1 before after start end
+    before=$(edits)
+    start=$(date +%s.%N)
+    "$bot" -q --config "$config" run --once >"$dir/$label.out"
+    end=$(date +%s.%N)
+    after=$(edits)
+    printf '%-12s wall %6.2f s   edits %4d   %s\n' "$label" "$(python3 -c "print($end - $start)")" \
+        "$((after - before))" "$(grep 'API requests' "$dir/$label.out")"
+}
+
+pass first
+pass idle
