@@ -10,6 +10,8 @@ use partnerbot::analyse::page;
 use partnerbot::analyse::principles::Principles;
 use partnerbot::analyse::proposal::{ProposalRules, param_names};
 use partnerbot::analyse::stages::{DEFAULT_STAGES_TOML, Stages};
+use partnerbot::analyse::tally::signature::SiteNames;
+use partnerbot::analyse::tally::{self, Account, CountRules, History, LineRules, SignatureRules};
 use partnerbot::apply::plan::plan;
 use partnerbot::render::checklist::RenderSettings;
 
@@ -41,7 +43,21 @@ fn main() {
         stages: &stages,
         principles: &principles,
     };
-    let settings = RenderSettings { docs_page: "User:Partnerbot", problems_category: "P" };
+    let count_rules = CountRules::default();
+    let support_sections = ["community support".to_string()];
+    let settings = RenderSettings {
+        docs_page: "User:Partnerbot",
+        problems_category: "P",
+        count_rules: &count_rules,
+        support_sections: &support_sections,
+    };
+    let line_rules = LineRules::default();
+    let signatures = SignatureRules::new(&SiteNames::english());
+    let votes = page::VoteRules { lines: &line_rules, signatures: &signatures };
+    let accounts: std::collections::HashMap<String, Account> = (0..500)
+        .map(|v| (format!("Voter {v}"), Account { exists: true, edits: 10, ..Default::default() }))
+        .collect();
+    let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap().and_hms_opt(0, 0, 0).unwrap();
     let pages: Vec<String> = (0..200).map(|n| proposal_page(n, 500)).collect();
     let bytes: usize = pages.iter().map(String::len).sum();
     let exists = HashMap::new();
@@ -49,8 +65,12 @@ fn main() {
     let start = Instant::now();
     for _ in 0..rounds {
         for (n, text) in pages.iter().enumerate() {
-            let analysis = page::complete(page::read(text, &rules), &stages, &exists, false);
-            black_box(plan(&format!("P/{n}"), text, &analysis, &settings));
+            let read = page::read(text, &rules, &votes);
+            let lines = read.votes.as_deref().unwrap_or_default();
+            let period = page::period(&read.proposal, lines);
+            let t = tally::tally(lines, &accounts, &History::default(), period, &count_rules, now);
+            let analysis = page::complete(read, &stages, &exists, Some(t));
+            black_box(plan(&format!("P/{n}"), 1, text, &analysis, &settings));
         }
     }
     let seconds = start.elapsed().as_secs_f64();

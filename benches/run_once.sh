@@ -12,7 +12,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 trap 'deploy/devwiki stop "$dir" >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
 
 cargo build --release --locked --quiet
-bot=target/release/partnerbot
+bot=${CARGO_TARGET_DIR:-target}/release/partnerbot
 deploy/devwiki up "$dir" "$port" >/dev/null
 config=$dir/partnerbot.toml
 "$bot" -q --config "$config" templates install >/dev/null

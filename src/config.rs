@@ -13,6 +13,8 @@ use serde::Deserialize;
 use crate::analyse::principles::{Principles, PrinciplesConfig};
 use crate::analyse::proposal::param_names;
 use crate::analyse::stages::{DEFAULT_STAGES_TOML, Stages};
+use crate::analyse::tally::lines::Position;
+use crate::analyse::tally::{CountRules, LineRules};
 
 /// The built-in layer; also the reference of which keys exist.
 pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
@@ -80,6 +82,15 @@ pub struct Settings {
     pub bot: Bot,
     pub templates: Templates,
     pub proposals: Proposals,
+    pub tally: TallySettings,
+}
+
+#[derive(Debug, Clone)]
+pub struct TallySettings {
+    pub lines: LineRules,
+    pub count: CountRules,
+    pub foreign_user_namespaces: Vec<String>,
+    pub verify_history: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -153,6 +164,26 @@ struct Raw {
     templates: RawTemplates,
     proposals: RawProposals,
     principles: PrinciplesConfig,
+    tally: RawTally,
+}
+
+#[derive(Deserialize)]
+struct RawTally {
+    sections: Vec<String>,
+    support: Vec<String>,
+    oppose: Vec<String>,
+    neutral: Vec<String>,
+    unsigned_templates: HashMap<String, usize>,
+    strike_templates: Vec<String>,
+    foreign_user_namespaces: Vec<String>,
+    count_ips: bool,
+    count_temporary_accounts: bool,
+    exclude_blocked: bool,
+    min_edits: u64,
+    min_age_days: u32,
+    min_support: usize,
+    min_percent: f64,
+    verify_history: bool,
 }
 
 #[derive(Deserialize)]
@@ -492,8 +523,10 @@ fn validate(raw: Raw, layers: &Layers) -> Result<Settings, ConfigError> {
         ));
     }
     let proposals = validate_proposals(raw.proposals, &raw.principles, layers)?;
+    let tally = validate_tally(raw.tally, layers)?;
     Ok(Settings {
         proposals,
+        tally,
         wiki: Wiki {
             url,
             rest_url,
@@ -512,6 +545,50 @@ fn validate(raw: Raw, layers: &Layers) -> Result<Settings, ConfigError> {
         templates: Templates {
             dir: raw.templates.dir,
         },
+    })
+}
+
+fn validate_tally(raw: RawTally, layers: &Layers) -> Result<TallySettings, ConfigError> {
+    let lower = |v: &[String]| v.iter().map(|s| s.trim().to_lowercase()).collect::<Vec<_>>();
+    let mut positions = HashMap::new();
+    let groups = [
+        (&raw.support, Position::Support),
+        (&raw.oppose, Position::Oppose),
+        (&raw.neutral, Position::Neutral),
+    ];
+    for (names, position) in groups {
+        for name in lower(names) {
+            positions.insert(name, position);
+        }
+    }
+    if raw.unsigned_templates.values().any(|&i| i == 0) {
+        return Err(invalid(layers, "tally.unsigned_templates", "parameter numbers starting at 1"));
+    }
+    if !(0.0..=100.0).contains(&raw.min_percent) {
+        return Err(invalid(layers, "tally.min_percent", "a percentage from 0 to 100"));
+    }
+    Ok(TallySettings {
+        lines: LineRules {
+            section_titles: lower(&raw.sections),
+            positions,
+            unsigned: raw
+                .unsigned_templates
+                .into_iter()
+                .map(|(k, v)| (k.trim().to_lowercase(), v))
+                .collect(),
+            strike_templates: lower(&raw.strike_templates),
+        },
+        count: CountRules {
+            count_ips: raw.count_ips,
+            count_temporary_accounts: raw.count_temporary_accounts,
+            exclude_blocked: raw.exclude_blocked,
+            min_edits: raw.min_edits,
+            min_age_days: (raw.min_age_days > 0).then_some(raw.min_age_days),
+            min_support: raw.min_support,
+            min_percent: raw.min_percent,
+        },
+        foreign_user_namespaces: lower(&raw.foreign_user_namespaces),
+        verify_history: raw.verify_history,
     })
 }
 

@@ -29,7 +29,7 @@ fn main() {
 type Test = fn(&DevWiki) -> Result<(), Failed>;
 
 fn trials(wiki: Option<Arc<DevWiki>>) -> Vec<Trial> {
-    let tests: [(&str, Test); 8] = [
+    let tests: [(&str, Test); 9] = [
         (
             "first_run_adds_a_checklist_to_every_proposal_and_second_run_is_idle",
             first_and_second_run,
@@ -49,6 +49,10 @@ fn trials(wiki: Option<Arc<DevWiki>>) -> Vec<Trial> {
         (
             "a_stage_change_gives_exactly_one_talk_notice_across_three_runs",
             one_notice,
+        ),
+        (
+            "a_notice_posted_before_a_crash_is_not_posted_again",
+            notice_after_crash,
         ),
         (
             "malformed_pages_give_problems_and_never_a_panic",
@@ -301,6 +305,26 @@ fn one_notice(wiki: &DevWiki) -> Result<(), Failed> {
         "the contacts are pinged: {talk_text}"
     );
     assert!(wiki.text(title).contains("stage=implementation"));
+    Ok(())
+}
+
+fn notice_after_crash(wiki: &DevWiki) -> Result<(), Failed> {
+    // As if the bot had posted notice 1 and died before saving the page's region.
+    let title = "Partnerships/Proposals/Porto Botanical Garden";
+    let talk = format!("Talk:{title}");
+    run_once(wiki);
+    let text = wiki.text(title);
+    assert!(text.contains("notice=0 stage=evaluation"), "{text}");
+    let earlier = wiki.text(&talk);
+    let posted = "== Partnership stage: Communication ==\n<!-- partnerbot:stage-notice n=1 from=evaluation to=communication -->\nPosted before the crash.";
+    wiki.human_edit(&talk, &format!("{earlier}\n\n{posted}\n"));
+    let stage_line = text.lines().find(|l| l.trim_start().starts_with("| stage")).unwrap().to_owned();
+    wiki.human_edit(title, &text.replacen(&stage_line, "| stage = communication", 1));
+    let before = wiki.text(&talk);
+    let out = run_once(wiki);
+    assert_eq!(summary_value(&out, "stage notices:"), 0, "{out}");
+    assert_eq!(wiki.text(&talk), before, "the notice was posted again");
+    assert!(wiki.text(title).contains("notice=1 stage=communication"));
     Ok(())
 }
 

@@ -6,6 +6,7 @@
 //! - [`principles`]: the community's guiding principles and exclusion list;
 //! - [`stages`]: the process as data; [`checklist`]: which items the page evidences;
 //! - [`page`]: the two phases of analysing one page; [`titles`]: which pages are proposals;
+//! - [`tally`]: the community-support tally by public rules;
 //! - [`bots`]: the `{{bots}}`/`{{nobots}}` opt-out.
 
 pub mod bots;
@@ -14,5 +15,6 @@ pub mod page;
 pub mod principles;
 pub mod proposal;
 pub mod stages;
+pub mod tally;
 pub mod titles;
 pub mod wikitext;

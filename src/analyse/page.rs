@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use super::checklist::{self, Checklist, PageFacts};
 use super::proposal::{self, LinkTarget, Proposal, ProposalRules, link_target};
 use super::stages::{Evidence, Stages};
+use super::tally::{self, LineRules, SignatureRules, Tally, VoteLine};
 use super::wikitext;
 
 #[derive(Debug, Clone)]
@@ -13,18 +14,33 @@ pub struct PageAnalysis {
     pub proposal: Proposal,
     pub facts: PageFacts,
     pub checklist: Option<Checklist>,
+    /// The community-support section's vote lines (None: the page has no such section).
+    pub votes: Option<Vec<VoteLine>>,
+    pub tally: Option<Tally>,
 }
 
-/// First phase: read the page. The result names the linked pages whose existence matters.
-pub fn read(text: &str, rules: &ProposalRules) -> PageAnalysis {
+/// How vote lines are found and signatures read (fixed for a run).
+pub struct VoteRules<'a> {
+    pub lines: &'a LineRules,
+    pub signatures: &'a SignatureRules,
+}
+
+/// First phase: read the page. The result names the linked pages whose existence matters and
+/// the voters whose accounts matter.
+pub fn read(text: &str, rules: &ProposalRules, votes: &VoteRules) -> PageAnalysis {
     let masked = wikitext::mask(text);
     let (calls, unclosed) = wikitext::template_calls(text, &masked);
     let proposal = proposal::read(text, &masked, &calls, &unclosed, rules);
-    let facts = PageFacts::from_sections(text, &wikitext::sections(text, &masked));
+    let sections = wikitext::sections(text, &masked);
+    let facts = PageFacts::from_sections(text, &sections);
+    let votes = tally::lines::vote_lines(text, &masked, &sections, votes.lines, votes.signatures)
+        .map(|(_, lines)| lines);
     PageAnalysis {
         proposal,
         facts,
         checklist: None,
+        votes,
+        tally: None,
     }
 }
 
@@ -48,18 +64,30 @@ pub fn linked_pages(analysis: &PageAnalysis, stages: &Stages) -> Vec<String> {
     out
 }
 
-/// Second phase: the checklist, given which linked pages exist and the support verdict.
+/// Second phase: the tally (when the page has a support section and `tally` is given) and
+/// the checklist, given which linked pages exist.
 pub fn complete(
     mut analysis: PageAnalysis,
     stages: &Stages,
     pages: &HashMap<String, bool>,
-    support_secured: bool,
+    tally: Option<Tally>,
 ) -> PageAnalysis {
     for page in linked_pages(&analysis, stages) {
         let exists = pages.get(&page).copied().unwrap_or(false);
         analysis.facts.pages.insert(page, exists);
     }
-    analysis.facts.support_secured = support_secured;
+    analysis.facts.support_secured = tally.as_ref().is_some_and(Tally::secured);
+    analysis.tally = tally;
     analysis.checklist = checklist::build(&analysis.proposal, stages, &analysis.facts);
     analysis
+}
+
+/// The support period: it opens with the first signed vote (the proposal has no opening date)
+/// and closes at the end of `support_closes`.
+pub fn period(proposal: &Proposal, votes: &[VoteLine]) -> tally::Period {
+    let closes = proposal
+        .value("support_closes")
+        .and_then(|v| chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").ok());
+    let start = votes.iter().filter_map(|v| v.signature.as_ref().map(|s| s.at.date())).min();
+    tally::Period { start, closes }
 }

@@ -2,9 +2,11 @@
 //! text, the edit summary, and whether a stage change must be announced. No I/O here.
 
 use crate::analyse::page::PageAnalysis;
+use crate::analyse::wikitext;
 use crate::render::checklist::{self, KIND, RegionState, RenderSettings};
 use crate::render::notice::{self, Notice};
 use crate::render::region::{self, RegionError};
+use crate::render::tally as tally_region;
 
 #[derive(Debug)]
 pub enum PagePlan {
@@ -33,8 +35,10 @@ pub struct StageNotice {
     pub notice: Notice,
 }
 
+/// `revid` is the revision `text` was read at (the tally says which revision it counted).
 pub fn plan(
     title: &str,
+    revid: u64,
     text: &str,
     analysis: &PageAnalysis,
     settings: &RenderSettings,
@@ -85,7 +89,14 @@ pub fn plan(
         &new,
         settings,
     );
-    let desired = region::put(text, existing.as_ref(), insert_at, &body);
+    let with_checklist = region::put(text, existing.as_ref(), insert_at, &body);
+    let desired = match &analysis.tally {
+        Some(tally) => match put_tally(&with_checklist, tally, revid, analysis, settings) {
+            Ok(t) => t,
+            Err(e) => return PagePlan::Blocked(e),
+        },
+        None => with_checklist,
+    };
     if desired == text {
         return PagePlan::Unchanged;
     }
@@ -99,6 +110,40 @@ pub fn plan(
         text: desired,
         notice: stage_notice,
     }))
+}
+
+/// Puts the tally region at the top of the community-support section. Its `as_of` revision
+/// stays as it was while the count does not change, so the bot's own edits never make it stale.
+fn put_tally(
+    text: &str,
+    tally: &crate::analyse::tally::Tally,
+    revid: u64,
+    analysis: &PageAnalysis,
+    settings: &RenderSettings,
+) -> Result<String, RegionError> {
+    let existing = region::find(text, tally_region::KIND)?;
+    let closes = analysis.proposal.value("support_closes");
+    let render = |as_of| tally_region::region(tally, settings.count_rules, closes, as_of, settings.docs_page);
+    if let Some(r) = &existing
+        && let Some(old) = tally_region::as_of(r)
+        && render(old) == text[r.range.clone()]
+    {
+        return Ok(text.to_owned());
+    }
+    let insert_at = match &existing {
+        Some(_) => 0,
+        None => {
+            let masked = wikitext::mask(text);
+            let heading = wikitext::sections(text, &masked)
+                .into_iter()
+                .find(|s| s.level == 2 && settings.support_sections.contains(&s.title.to_lowercase()));
+            match heading {
+                Some(h) => h.heading.end,
+                None => return Ok(text.to_owned()),
+            }
+        }
+    };
+    Ok(region::put(text, existing.as_ref(), insert_at, &render(revid)))
 }
 
 fn summary(
@@ -120,6 +165,10 @@ fn summary(
             c.stage_label, c.done, c.total
         )),
         None => parts.push("no valid stage".into()),
+    }
+    if let Some(t) = &analysis.tally {
+        let t = &t.totals;
+        parts.push(format!("support {}, oppose {}, neutral {}", t.support, t.oppose, t.neutral));
     }
     match analysis.proposal.problems.len() {
         0 => {}

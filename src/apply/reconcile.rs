@@ -3,12 +3,16 @@
 //! a crash, a conflict or a lost event is repaired by the next pass.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
 
+use chrono::NaiveDateTime;
 use serde::Serialize;
 
 use super::plan::{self, PageEdit, PagePlan};
-use crate::analyse::page::{self, PageAnalysis};
+use crate::analyse::page::{self, PageAnalysis, VoteRules};
 use crate::analyse::proposal::{ProposalRules, normalize_template_name};
+use crate::analyse::tally::signature::SiteNames;
+use crate::analyse::tally::{self, Account, History, LineKey, SignatureRules, VoteLine};
 use crate::analyse::{bots, titles};
 use crate::config::Settings;
 use crate::render::checklist::RenderSettings;
@@ -26,6 +30,10 @@ pub struct Reconciler<'a> {
     pub account: String,
     pub dry_run: bool,
     template_names: HashSet<String>,
+    signatures: SignatureRules,
+    /// (page, vote line) -> who first added it. Revisions never change, so this never goes
+    /// stale: a new vote costs only the revisions since it was added.
+    first_authors: Mutex<HashMap<(String, LineKey), String>>,
 }
 
 /// What happened to one page.
@@ -77,16 +85,25 @@ impl<'a> Reconciler<'a> {
             .into_iter()
             .map(str::to_owned)
             .collect();
-        Ok((
-            Reconciler {
-                connection,
-                settings,
-                account,
-                dry_run,
-                template_names,
-            },
-            proposals,
-        ))
+        let vocabulary = connection.vocabulary().await?;
+        let signatures = SignatureRules::new(&SiteNames {
+            user_namespaces: vocabulary.user_namespaces,
+            special_namespaces: vocabulary.special_namespaces,
+            contributions: vocabulary.contributions,
+            interwiki: vocabulary.interwiki,
+            foreign_user_namespaces: settings.tally.foreign_user_namespaces.clone(),
+            hosts: vec![vocabulary.host],
+        });
+        let reconciler = Reconciler {
+            connection,
+            settings,
+            account,
+            dry_run,
+            template_names,
+            signatures,
+            first_authors: Mutex::default(),
+        };
+        Ok((reconciler, proposals))
     }
 
     fn rules(&self) -> ProposalRules<'_> {
@@ -103,46 +120,119 @@ impl<'a> Reconciler<'a> {
         RenderSettings {
             docs_page: &self.settings.bot.docs_page,
             problems_category: &self.settings.proposals.problems_category,
+            count_rules: &self.settings.tally.count,
+            support_sections: &self.settings.tally.lines.section_titles,
         }
     }
 
+    fn vote_rules(&self) -> VoteRules<'_> {
+        VoteRules { lines: &self.settings.tally.lines, signatures: &self.signatures }
+    }
+
     /// Reads and analyses pages in batches: one read per batch, one existence query for all
-    /// their linked pages.
-    pub async fn analyse(
-        &self,
-        titles: &[String],
-    ) -> Result<Vec<(PageRevision, PageAnalysis)>, WikiError> {
+    /// their linked pages, one account query for all their voters, history where needed.
+    pub async fn analyse(&self, titles: &[String]) -> Result<Vec<(PageRevision, PageAnalysis)>, WikiError> {
         let revisions = self.connection.read(titles).await?;
         let rules = self.rules();
+        let votes = self.vote_rules();
         let stages = &self.settings.proposals.stages;
-        let read: Vec<PageAnalysis> = revisions
-            .iter()
-            .map(|r| page::read(&r.text, &rules))
-            .collect();
-        let mut linked: Vec<String> = read
-            .iter()
-            .flat_map(|a| page::linked_pages(a, stages))
-            .collect();
+        let read: Vec<PageAnalysis> = revisions.iter().map(|r| page::read(&r.text, &rules, &votes)).collect();
+        let mut linked: Vec<String> = read.iter().flat_map(|a| page::linked_pages(a, stages)).collect();
         linked.sort();
         linked.dedup();
-        let exists = if linked.is_empty() {
-            HashMap::new()
-        } else {
-            self.connection.exists(&linked).await?
-        };
-        let analysed = read
+        let exists = if linked.is_empty() { HashMap::new() } else { self.connection.exists(&linked).await? };
+        let mut voters: Vec<String> = read.iter().filter_map(|a| a.votes.as_deref()).flat_map(tally::voters).collect();
+        voters.sort();
+        voters.dedup();
+        let accounts = if voters.is_empty() { HashMap::new() } else { self.accounts(&voters).await? };
+        let now = chrono::Utc::now().naive_utc();
+        let mut out = Vec::with_capacity(read.len());
+        for (revision, analysis) in revisions.into_iter().zip(read) {
+            let tally = match &analysis.votes {
+                Some(lines) => {
+                    let history = self.history(&revision.title, lines).await?;
+                    let period = page::period(&analysis.proposal, lines);
+                    Some(tally::tally(lines, &accounts, &history, period, &self.settings.tally.count, now))
+                }
+                None => None,
+            };
+            out.push((revision, page::complete(analysis, stages, &exists, tally)));
+        }
+        Ok(out)
+    }
+
+    async fn accounts(&self, voters: &[String]) -> Result<HashMap<String, Account>, WikiError> {
+        let users = self.connection.users(voters).await?;
+        Ok(users
             .into_iter()
-            .map(|a| page::complete(a, stages, &exists, false));
-        Ok(revisions.into_iter().zip(analysed).collect())
+            .map(|(name, u)| {
+                let registered = u
+                    .registered
+                    .and_then(|r| NaiveDateTime::parse_from_str(&r, "%Y-%m-%dT%H:%M:%SZ").ok());
+                (name, Account { exists: u.exists, blocked: u.blocked, edits: u.edits, registered })
+            })
+            .collect())
+    }
+
+    /// Who first added each vote line, from the page history walked newest to oldest until
+    /// every line's first revision is found (answers are cached for later passes).
+    async fn history(&self, title: &str, lines: &[VoteLine]) -> Result<History, WikiError> {
+        if !self.settings.tally.verify_history || lines.is_empty() {
+            return Ok(History::default());
+        }
+        let wanted: HashSet<LineKey> = lines.iter().filter_map(tally::line_key).collect();
+        let mut authors: HashMap<LineKey, String> = HashMap::new();
+        {
+            let cache = self.first_authors.lock().expect("cache lock");
+            for key in &wanted {
+                if let Some(a) = cache.get(&(title.to_owned(), key.clone())) {
+                    authors.insert(key.clone(), a.clone());
+                }
+            }
+        }
+        let mut pending: HashSet<LineKey> = wanted.into_iter().filter(|k| !authors.contains_key(k)).collect();
+        if !pending.is_empty() {
+            let mut candidate: HashMap<LineKey, String> = HashMap::new();
+            let mut found: HashMap<LineKey, String> = HashMap::new();
+            let (line_rules, signatures) = (&self.settings.tally.lines, &self.signatures);
+            self.connection
+                .walk_history(title, |revision| {
+                    let signed = tally::keys_in(&revision.text, line_rules, signatures);
+                    pending.retain(|key| {
+                        let present = match key {
+                            LineKey::Signed(..) => signed.contains(key),
+                            LineKey::Unsigned(text) => revision.text.contains(text.as_str()),
+                        };
+                        if present {
+                            candidate.insert(key.clone(), revision.user.clone());
+                            return true;
+                        }
+                        // Absent here, present in the next newer revision: that one added it.
+                        if let Some(author) = candidate.get(key) {
+                            found.insert(key.clone(), author.clone());
+                        }
+                        false
+                    });
+                    !pending.is_empty()
+                })
+                .await?;
+            for key in pending {
+                if let Some(author) = candidate.remove(&key) {
+                    found.insert(key, author); // Present since the page was created.
+                }
+            }
+            let mut cache = self.first_authors.lock().expect("cache lock");
+            for (key, author) in &found {
+                cache.insert((title.to_owned(), key.clone()), author.clone());
+            }
+            authors.extend(found);
+        }
+        Ok(tally::history_from(authors))
     }
 
     pub fn plan(&self, revision: &PageRevision, analysis: &PageAnalysis) -> PagePlan {
-        plan::plan(
-            &revision.title,
-            &revision.text,
-            analysis,
-            &self.render_settings(),
-        )
+        let revid = revision.revid.unwrap_or(0);
+        plan::plan(&revision.title, revid, &revision.text, analysis, &self.render_settings())
     }
 
     /// Reconciles every page; `progress` is called after each page.

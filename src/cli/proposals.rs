@@ -23,6 +23,9 @@ async fn reconciler<'a>(
 ) -> Result<(Reconciler<'a>, Vec<String>, bool, String)> {
     let site = connection.site_status(&settings.bot.shutoff_page).await?;
     let (running, why) = shutoff_state(settings, &site);
+    if !dry_run && !site.account.has_bot_right() {
+        tracing::warn!(account = %site.account.name, "the account lacks the `bot` right: edits will not be flagged as bot edits");
+    }
     let (reconciler, titles) =
         Reconciler::new(connection, settings, site.account.name.clone(), dry_run).await?;
     Ok((reconciler, titles, running, why))

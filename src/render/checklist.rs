@@ -17,6 +17,10 @@ pub struct RenderSettings<'a> {
     pub docs_page: &'a str,
     /// Tracking category (without namespace) for proposals with problems.
     pub problems_category: &'a str,
+    /// Thresholds shown with the tally.
+    pub count_rules: &'a crate::analyse::tally::CountRules,
+    /// Lower-case headings of the community-support section.
+    pub support_sections: &'a [String],
 }
 
 /// The bot's memory of a page, kept in the region's opening comment.
@@ -109,6 +113,8 @@ mod tests {
         RenderSettings {
             docs_page: "User:Partnerbot",
             problems_category: "Partnership proposals with problems",
+            count_rules: Box::leak(Box::default()),
+            support_sections: &[],
         }
     }
 

@@ -3,9 +3,11 @@
 //!
 //! - [`region`]: finding and replacing the bot-owned region of a page, and nothing else;
 //! - [`inert`]: making values copied from pages harmless before they are written;
-//! - [`checklist`]: the checklist region; [`notice`]: the talk-page notice of a stage change.
+//! - [`checklist`]: the checklist region; [`tally`]: the support tally region;
+//! - [`notice`]: the talk-page notice of a stage change.
 
 pub mod checklist;
 pub mod inert;
 pub mod notice;
 pub mod region;
+pub mod tally;

@@ -8,9 +8,11 @@ mod discovery;
 mod error;
 mod pages;
 mod site;
+mod users;
 
 pub use client::Connection;
 pub use discovery::Transclusions;
 pub use error::WikiError;
 pub use pages::{PageRevision, PageStore, SaveOutcome, SaveRequest};
 pub use site::{Account, SiteStatus};
+pub use users::{Revision, SiteVocabulary, UserInfo};

@@ -5,11 +5,21 @@ use crate::analyse::page;
 use crate::analyse::principles::Principles;
 use crate::analyse::proposal::{ProposalRules, param_names};
 use crate::analyse::stages::{DEFAULT_STAGES_TOML, Stages};
+use crate::analyse::tally::signature::SiteNames;
+use crate::analyse::tally::{self, LineRules, SignatureRules};
 
-const SETTINGS: RenderSettings<'static> = RenderSettings {
-    docs_page: "User:Partnerbot",
-    problems_category: "Partnership proposals with problems",
-};
+fn now() -> chrono::NaiveDateTime {
+    chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap().and_hms_opt(12, 0, 0).unwrap()
+}
+
+fn settings() -> RenderSettings<'static> {
+    RenderSettings {
+        docs_page: "User:Partnerbot",
+        problems_category: "Partnership proposals with problems",
+        count_rules: Box::leak(Box::default()),
+        support_sections: Box::leak(Box::new(["community support".to_string()])),
+    }
+}
 
 fn plan_for(text: &str) -> PagePlan {
     let stages = Stages::parse(DEFAULT_STAGES_TOML, &param_names()).unwrap();
@@ -21,8 +31,20 @@ fn plan_for(text: &str) -> PagePlan {
         stages: &stages,
         principles: &principles,
     };
-    let analysis = page::complete(page::read(text, &rules), &stages, &HashMap::new(), false);
-    plan("Partnerships/Proposals/M", text, &analysis, &SETTINGS)
+    let lines = LineRules::default();
+    let signatures = SignatureRules::new(&SiteNames::english());
+    let votes = page::VoteRules { lines: &lines, signatures: &signatures };
+    let read = page::read(text, &rules, &votes);
+    let tally = read.votes.as_ref().map(|l| {
+        let period = page::period(&read.proposal, l);
+        let accounts = tally::voters(l)
+            .into_iter()
+            .map(|u| (u, tally::Account { exists: true, edits: 10, ..Default::default() }))
+            .collect();
+        tally::tally(l, &accounts, &tally::History::default(), period, &tally::CountRules::default(), now())
+    });
+    let analysis = page::complete(read, &stages, &HashMap::new(), tally);
+    plan("Partnerships/Proposals/M", 7, text, &analysis, &settings())
 }
 
 fn edit(plan: PagePlan) -> PageEdit {

@@ -1,0 +1,89 @@
+//! The community-support tally, by public rules (README "How votes are counted"):
+//! [`lines`] finds the vote lines, [`signature`] names each voter, [`count`] applies the rules.
+
+pub mod count;
+pub mod lines;
+pub mod signature;
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDateTime;
+
+pub use count::{Account, CountRules, History, Period, Tally};
+pub use lines::{LineRules, VoteLine};
+pub use signature::SignatureRules;
+
+use crate::analyse::wikitext;
+
+/// The vote lines of a page's community-support section, or None without such a section.
+pub fn read_lines(
+    text: &str,
+    line_rules: &LineRules,
+    signatures: &SignatureRules,
+) -> Option<(std::ops::Range<usize>, Vec<VoteLine>)> {
+    let masked = wikitext::mask(text);
+    let sections = wikitext::sections(text, &masked);
+    lines::vote_lines(text, &masked, &sections, line_rules, signatures)
+}
+
+/// Voters whose accounts the fetch layer must look up.
+pub fn voters(lines: &[VoteLine]) -> Vec<String> {
+    let mut out: Vec<String> = lines
+        .iter()
+        .filter_map(|l| l.signature.as_ref().map(|s| s.user.clone()).or(l.unsigned_user.clone()))
+        .filter(|u| !signature::is_ip(u))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Counts the lines with the facts the fetch layer found.
+pub fn tally(
+    lines: &[VoteLine],
+    accounts: &HashMap<String, Account>,
+    history: &History,
+    period: Period,
+    rules: &CountRules,
+    now: NaiveDateTime,
+) -> Tally {
+    count::count(lines, accounts, history, period, rules, now)
+}
+
+/// What identifies a vote line across revisions: its signature, or (unsigned votes) its text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum LineKey {
+    Signed(String, String),
+    Unsigned(String),
+}
+
+pub fn line_key(line: &VoteLine) -> Option<LineKey> {
+    match (&line.signature, &line.unsigned_user) {
+        (Some(sig), _) => Some(LineKey::Signed(sig.user.clone(), count::stamp(&sig.at))),
+        (None, Some(_)) => Some(LineKey::Unsigned(count::unsigned_key(&line.text))),
+        (None, None) => None,
+    }
+}
+
+/// The keys of every vote line of one revision's text.
+pub fn keys_in(text: &str, line_rules: &LineRules, signatures: &SignatureRules) -> HashSet<LineKey> {
+    read_lines(text, line_rules, signatures)
+        .map(|(_, lines)| lines.iter().filter_map(line_key).collect())
+        .unwrap_or_default()
+}
+
+/// History facts from the first author of each line key.
+pub fn history_from(authors: HashMap<LineKey, String>) -> History {
+    let mut history = History { checked: true, ..History::default() };
+    for (key, author) in authors {
+        match key {
+            LineKey::Signed(user, at) => {
+                history.signature_authors.insert((user, at), author);
+            }
+            LineKey::Unsigned(text) => {
+                history.line_authors.insert(text, author);
+            }
+        }
+    }
+    history
+}

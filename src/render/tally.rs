@@ -1,0 +1,104 @@
+//! The tally region at the top of the "Community support" section: counts, percentage,
+//! status, the revision it was counted at, and a collapsed audit list of every line not counted.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use super::inert::inert;
+use super::region;
+use crate::analyse::tally::Tally;
+use crate::analyse::tally::count::{CountRules, Status};
+
+pub const KIND: &str = "tally";
+
+/// Longest excerpt of an ignored line shown in the audit list.
+const LINE_EXCERPT: usize = 120;
+
+fn status_word(status: Status) -> &'static str {
+    match status {
+        Status::Open => "open",
+        Status::Secured => "secured",
+        Status::NotSecured => "not-secured",
+    }
+}
+
+/// The region; `as_of` is the page revision the count was made at.
+pub fn region(tally: &Tally, rules: &CountRules, closes: Option<&str>, as_of: u64, docs_page: &str) -> String {
+    let t = &tally.totals;
+    let mut body = String::from("{{Partnership support tally\n");
+    let _ = writeln!(body, "| support = {}\n| oppose = {}\n| neutral = {}\n| ignored = {}", t.support, t.oppose, t.neutral, t.ignored);
+    if let Some(p) = tally.percent {
+        let _ = writeln!(body, "| percent = {}", (p * 10.0).round() / 10.0);
+    }
+    let _ = writeln!(body, "| threshold = {}\n| min_votes = {}", rules.min_percent, rules.min_support);
+    let _ = writeln!(body, "| result = {}", status_word(tally.status));
+    if let Some(c) = closes {
+        let _ = writeln!(body, "| closes = {}", inert(c));
+    }
+    let _ = writeln!(body, "| as_of = revision {as_of}");
+    if !tally.ignored.is_empty() {
+        body.push_str("| details = #partnerbot-tally-audit\n");
+    }
+    body.push_str("}}");
+    if !tally.ignored.is_empty() {
+        body.push_str(
+            "\n<div class=\"mw-collapsible mw-collapsed\" id=\"partnerbot-tally-audit\">\
+             \n'''Lines not counted''' and why:\n<div class=\"mw-collapsible-content\">\n",
+        );
+        for i in &tally.ignored {
+            let who = i.user.as_deref().map(inert).unwrap_or_else(|| "(no signature)".into());
+            let excerpt: String = i.line.chars().take(LINE_EXCERPT).collect();
+            let more = if i.line.chars().count() > LINE_EXCERPT { "…" } else { "" };
+            let position = format!("{:?}", i.position).to_lowercase();
+            let _ = writeln!(
+                body,
+                "* {who} ({position}): {} – <code>{}{more}</code>",
+                i.reason.explain().replace("{{", "&#123;&#123;").replace("}}", "&#125;&#125;"),
+                inert(&excerpt)
+            );
+        }
+        body.push_str("</div></div>");
+    }
+    let note = format!(
+        "Counted by partnerbot by public rules ([[{docs_page}]]); rewritten when the votes change. \
+         Vote below, in the Support, Oppose or Neutral subsection, and sign with four tildes"
+    );
+    let mut attrs = BTreeMap::new();
+    attrs.insert("as_of".to_owned(), as_of.to_string());
+    region::wrap(KIND, &attrs, &note, &body)
+}
+
+/// The `as_of` revision the existing region was rendered with, if any.
+pub fn as_of(existing: &region::Region) -> Option<u64> {
+    existing.attrs.get("as_of").and_then(|v| v.parse().ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyse::tally::count::{Ignored, Positions, Reason, Totals};
+    use crate::analyse::tally::lines::Position;
+
+    #[test]
+    fn region_lists_ignored_lines_inertly() {
+        let tally = Tally {
+            positions: Positions::default(),
+            ignored: vec![Ignored {
+                user: Some("Pedro".into()),
+                position: Position::Support,
+                reason: Reason::Struck,
+                line: "# <s>'''Support''' [[User:Pedro|P]] {{x}} ~~~~</s>".into(),
+            }],
+            totals: Totals { support: 3, oppose: 1, neutral: 0, ignored: 1 },
+            percent: Some(75.0),
+            status: Status::Open,
+        };
+        let r = region(&tally, &CountRules::default(), Some("2026-12-10"), 42, "User:Partnerbot");
+        assert!(r.starts_with("<!-- partnerbot:tally as_of=42 | Counted by partnerbot"));
+        assert!(r.contains("| support = 3\n| oppose = 1\n| neutral = 0\n| ignored = 1\n| percent = 75\n"));
+        assert!(r.contains("| result = open\n| closes = 2026-12-10\n| as_of = revision 42\n| details = #partnerbot-tally-audit"));
+        assert!(r.contains("* Pedro (support): struck out – <code># &lt;s&gt;'&#39;'Support'&#39;' &#91;&#91;User:Pedro&#124;P&#93;&#93; &#123;&#123;x&#125;&#125; &#126;&#126;&#126;&#126;&lt;/s&gt;</code>"), "{r}");
+        let found = region::find(&r, KIND).unwrap().unwrap();
+        assert_eq!(as_of(&found), Some(42));
+    }
+}
