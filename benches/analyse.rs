@@ -53,11 +53,26 @@ fn main() {
     };
     let line_rules = LineRules::default();
     let signatures = SignatureRules::new(&SiteNames::english());
-    let votes = page::VoteRules { lines: &line_rules, signatures: &signatures };
+    let votes = page::VoteRules {
+        lines: &line_rules,
+        signatures: &signatures,
+    };
     let accounts: std::collections::HashMap<String, Account> = (0..500)
-        .map(|v| (format!("Voter {v}"), Account { exists: true, edits: 10, ..Default::default() }))
+        .map(|v| {
+            (
+                format!("Voter {v}"),
+                Account {
+                    exists: true,
+                    edits: 10,
+                    ..Default::default()
+                },
+            )
+        })
         .collect();
-    let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap().and_hms_opt(0, 0, 0).unwrap();
+    let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 26)
+        .unwrap()
+        .and_hms_opt(0, 0, 0)
+        .unwrap();
     let pages: Vec<String> = (0..200).map(|n| proposal_page(n, 500)).collect();
     let bytes: usize = pages.iter().map(String::len).sum();
     let exists = HashMap::new();
@@ -68,7 +83,14 @@ fn main() {
             let read = page::read(text, &rules, &votes);
             let lines = read.votes.as_deref().unwrap_or_default();
             let period = page::period(&read.proposal, lines);
-            let t = tally::tally(lines, &accounts, &History::default(), period, &count_rules, now);
+            let t = tally::tally(
+                lines,
+                &accounts,
+                &History::default(),
+                period,
+                &count_rules,
+                now,
+            );
             let analysis = page::complete(read, &stages, &exists, Some(t));
             black_box(plan(&format!("P/{n}"), 1, text, &analysis, &settings));
         }

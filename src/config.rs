@@ -549,7 +549,11 @@ fn validate(raw: Raw, layers: &Layers) -> Result<Settings, ConfigError> {
 }
 
 fn validate_tally(raw: RawTally, layers: &Layers) -> Result<TallySettings, ConfigError> {
-    let lower = |v: &[String]| v.iter().map(|s| s.trim().to_lowercase()).collect::<Vec<_>>();
+    let lower = |v: &[String]| {
+        v.iter()
+            .map(|s| s.trim().to_lowercase())
+            .collect::<Vec<_>>()
+    };
     let mut positions = HashMap::new();
     let groups = [
         (&raw.support, Position::Support),
@@ -562,10 +566,18 @@ fn validate_tally(raw: RawTally, layers: &Layers) -> Result<TallySettings, Confi
         }
     }
     if raw.unsigned_templates.values().any(|&i| i == 0) {
-        return Err(invalid(layers, "tally.unsigned_templates", "parameter numbers starting at 1"));
+        return Err(invalid(
+            layers,
+            "tally.unsigned_templates",
+            "parameter numbers starting at 1",
+        ));
     }
     if !(0.0..=100.0).contains(&raw.min_percent) {
-        return Err(invalid(layers, "tally.min_percent", "a percentage from 0 to 100"));
+        return Err(invalid(
+            layers,
+            "tally.min_percent",
+            "a percentage from 0 to 100",
+        ));
     }
     Ok(TallySettings {
         lines: LineRules {

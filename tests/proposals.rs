@@ -86,6 +86,16 @@ fn summary_value(summary: &str, label: &str) -> u64 {
         .unwrap_or_else(|| panic!("no {label:?} in:\n{summary}"))
 }
 
+/// The text without the bot's region of `kind` and the line break after it.
+fn cut_region(text: &str, kind: &str) -> String {
+    let start = format!("<!-- partnerbot:{kind} ");
+    let end = format!("<!-- /partnerbot:{kind} -->");
+    match (text.find(&start), text.find(&end)) {
+        (Some(s), Some(e)) => format!("{}{}", &text[..s], &text[e + end.len() + 1..]),
+        _ => text.to_owned(),
+    }
+}
+
 /// The page text with the bot's region cut out.
 fn outside_region(text: &str) -> String {
     match (text.find(REGION_START), text.find(REGION_END)) {
@@ -135,16 +145,12 @@ fn first_and_second_run(wiki: &DevWiki) -> Result<(), Failed> {
             title.replace(' ', "_")
         )))
         .unwrap();
-        // The region goes on its own line after the template: cut it and its line break.
-        let (s, e) = (
-            text.find(REGION_START).unwrap(),
-            text.find(REGION_END).unwrap() + REGION_END.len(),
-        );
-        let without = format!("{}{}", &text[..s], &text[e + 1..]);
+        // Each region goes on its own line: cut them and their line breaks.
+        let without = cut_region(&cut_region(&text, "checklist"), "tally");
         assert_eq!(
             without,
             sample.trim_end(),
-            "{title}: something besides the region changed"
+            "{title}: something besides the regions changed"
         );
     }
     let faro = wiki.text("Partnerships/Proposals/Faro Science Centre");
@@ -318,8 +324,15 @@ fn notice_after_crash(wiki: &DevWiki) -> Result<(), Failed> {
     let earlier = wiki.text(&talk);
     let posted = "== Partnership stage: Communication ==\n<!-- partnerbot:stage-notice n=1 from=evaluation to=communication -->\nPosted before the crash.";
     wiki.human_edit(&talk, &format!("{earlier}\n\n{posted}\n"));
-    let stage_line = text.lines().find(|l| l.trim_start().starts_with("| stage")).unwrap().to_owned();
-    wiki.human_edit(title, &text.replacen(&stage_line, "| stage = communication", 1));
+    let stage_line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("| stage"))
+        .unwrap()
+        .to_owned();
+    wiki.human_edit(
+        title,
+        &text.replacen(&stage_line, "| stage = communication", 1),
+    );
     let before = wiki.text(&talk);
     let out = run_once(wiki);
     assert_eq!(summary_value(&out, "stage notices:"), 0, "{out}");

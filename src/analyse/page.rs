@@ -17,6 +17,8 @@ pub struct PageAnalysis {
     /// The community-support section's vote lines (None: the page has no such section).
     pub votes: Option<Vec<VoteLine>>,
     pub tally: Option<Tally>,
+    /// Lines whose history is verified, written back into the tally region.
+    pub verified: tally::Verified,
 }
 
 /// How vote lines are found and signatures read (fixed for a run).
@@ -41,6 +43,7 @@ pub fn read(text: &str, rules: &ProposalRules, votes: &VoteRules) -> PageAnalysi
         checklist: None,
         votes,
         tally: None,
+        verified: tally::Verified::default(),
     }
 }
 
@@ -88,6 +91,9 @@ pub fn period(proposal: &Proposal, votes: &[VoteLine]) -> tally::Period {
     let closes = proposal
         .value("support_closes")
         .and_then(|v| chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").ok());
-    let start = votes.iter().filter_map(|v| v.signature.as_ref().map(|s| s.at.date())).min();
+    let start = votes
+        .iter()
+        .filter_map(|v| v.signature.as_ref().map(|s| s.at.date()))
+        .min();
     tally::Period { start, closes }
 }

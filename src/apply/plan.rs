@@ -123,7 +123,16 @@ fn put_tally(
 ) -> Result<String, RegionError> {
     let existing = region::find(text, tally_region::KIND)?;
     let closes = analysis.proposal.value("support_closes");
-    let render = |as_of| tally_region::region(tally, settings.count_rules, closes, as_of, settings.docs_page);
+    let render = |as_of| {
+        tally_region::region(
+            tally,
+            &analysis.verified,
+            settings.count_rules,
+            closes,
+            as_of,
+            settings.docs_page,
+        )
+    };
     if let Some(r) = &existing
         && let Some(old) = tally_region::as_of(r)
         && render(old) == text[r.range.clone()]
@@ -134,16 +143,21 @@ fn put_tally(
         Some(_) => 0,
         None => {
             let masked = wikitext::mask(text);
-            let heading = wikitext::sections(text, &masked)
-                .into_iter()
-                .find(|s| s.level == 2 && settings.support_sections.contains(&s.title.to_lowercase()));
+            let heading = wikitext::sections(text, &masked).into_iter().find(|s| {
+                s.level == 2 && settings.support_sections.contains(&s.title.to_lowercase())
+            });
             match heading {
                 Some(h) => h.heading.end,
                 None => return Ok(text.to_owned()),
             }
         }
     };
-    Ok(region::put(text, existing.as_ref(), insert_at, &render(revid)))
+    Ok(region::put(
+        text,
+        existing.as_ref(),
+        insert_at,
+        &render(revid),
+    ))
 }
 
 fn summary(
@@ -168,7 +182,10 @@ fn summary(
     }
     if let Some(t) = &analysis.tally {
         let t = &t.totals;
-        parts.push(format!("support {}, oppose {}, neutral {}", t.support, t.oppose, t.neutral));
+        parts.push(format!(
+            "support {}, oppose {}, neutral {}",
+            t.support, t.oppose, t.neutral
+        ));
     }
     match analysis.proposal.problems.len() {
         0 => {}

@@ -17,6 +17,8 @@ use crate::analyse::{bots, titles};
 use crate::config::Settings;
 use crate::render::checklist::RenderSettings;
 use crate::render::notice;
+use crate::render::region;
+use crate::render::tally as tally_region;
 use crate::wiki::{Connection, PageRevision, PageStore, SaveOutcome, SaveRequest, WikiError};
 
 /// Attempts per page when humans keep editing it while we work.
@@ -126,37 +128,76 @@ impl<'a> Reconciler<'a> {
     }
 
     fn vote_rules(&self) -> VoteRules<'_> {
-        VoteRules { lines: &self.settings.tally.lines, signatures: &self.signatures }
+        VoteRules {
+            lines: &self.settings.tally.lines,
+            signatures: &self.signatures,
+        }
     }
 
     /// Reads and analyses pages in batches: one read per batch, one existence query for all
     /// their linked pages, one account query for all their voters, history where needed.
-    pub async fn analyse(&self, titles: &[String]) -> Result<Vec<(PageRevision, PageAnalysis)>, WikiError> {
+    pub async fn analyse(
+        &self,
+        titles: &[String],
+    ) -> Result<Vec<(PageRevision, PageAnalysis)>, WikiError> {
         let revisions = self.connection.read(titles).await?;
         let rules = self.rules();
         let votes = self.vote_rules();
         let stages = &self.settings.proposals.stages;
-        let read: Vec<PageAnalysis> = revisions.iter().map(|r| page::read(&r.text, &rules, &votes)).collect();
-        let mut linked: Vec<String> = read.iter().flat_map(|a| page::linked_pages(a, stages)).collect();
+        let read: Vec<PageAnalysis> = revisions
+            .iter()
+            .map(|r| page::read(&r.text, &rules, &votes))
+            .collect();
+        let mut linked: Vec<String> = read
+            .iter()
+            .flat_map(|a| page::linked_pages(a, stages))
+            .collect();
         linked.sort();
         linked.dedup();
-        let exists = if linked.is_empty() { HashMap::new() } else { self.connection.exists(&linked).await? };
-        let mut voters: Vec<String> = read.iter().filter_map(|a| a.votes.as_deref()).flat_map(tally::voters).collect();
+        let exists = if linked.is_empty() {
+            HashMap::new()
+        } else {
+            self.connection.exists(&linked).await?
+        };
+        let mut voters: Vec<String> = read
+            .iter()
+            .filter_map(|a| a.votes.as_deref())
+            .flat_map(tally::voters)
+            .collect();
         voters.sort();
         voters.dedup();
-        let accounts = if voters.is_empty() { HashMap::new() } else { self.accounts(&voters).await? };
+        let accounts = if voters.is_empty() {
+            HashMap::new()
+        } else {
+            self.accounts(&voters).await?
+        };
         let now = chrono::Utc::now().naive_utc();
         let mut out = Vec::with_capacity(read.len());
         for (revision, analysis) in revisions.into_iter().zip(read) {
             let tally = match &analysis.votes {
                 Some(lines) => {
-                    let history = self.history(&revision.title, lines).await?;
+                    let (history, verified) =
+                        self.history(&revision.title, &revision.text, lines).await?;
                     let period = page::period(&analysis.proposal, lines);
-                    Some(tally::tally(lines, &accounts, &history, period, &self.settings.tally.count, now))
+                    let tally = tally::tally(
+                        lines,
+                        &accounts,
+                        &history,
+                        period,
+                        &self.settings.tally.count,
+                        now,
+                    );
+                    Some((tally, verified))
                 }
                 None => None,
             };
-            out.push((revision, page::complete(analysis, stages, &exists, tally)));
+            let (tally, verified) = match tally {
+                Some((t, v)) => (Some(t), v),
+                None => (None, tally::Verified::default()),
+            };
+            let mut analysis = page::complete(analysis, stages, &exists, tally);
+            analysis.verified = verified;
+            out.push((revision, analysis));
         }
         Ok(out)
     }
@@ -169,70 +210,133 @@ impl<'a> Reconciler<'a> {
                 let registered = u
                     .registered
                     .and_then(|r| NaiveDateTime::parse_from_str(&r, "%Y-%m-%dT%H:%M:%SZ").ok());
-                (name, Account { exists: u.exists, blocked: u.blocked, edits: u.edits, registered })
+                (
+                    name,
+                    Account {
+                        exists: u.exists,
+                        blocked: u.blocked,
+                        edits: u.edits,
+                        registered,
+                    },
+                )
             })
             .collect())
     }
 
-    /// Who first added each vote line, from the page history walked newest to oldest until
-    /// every line's first revision is found (answers are cached for later passes).
-    async fn history(&self, title: &str, lines: &[VoteLine]) -> Result<History, WikiError> {
+    /// Who first added each vote line. Lines the tally region records as verified need no
+    /// history; for the others the page history is walked newest to oldest until each line's
+    /// first revision is found (answers are also cached for later passes of this process).
+    async fn history(
+        &self,
+        title: &str,
+        text: &str,
+        lines: &[VoteLine],
+    ) -> Result<(History, tally::Verified), WikiError> {
         if !self.settings.tally.verify_history || lines.is_empty() {
-            return Ok(History::default());
+            return Ok((History::default(), tally::Verified::default()));
         }
-        let wanted: HashSet<LineKey> = lines.iter().filter_map(tally::line_key).collect();
+        let known = match region::find(text, tally_region::KIND) {
+            Ok(Some(r)) => tally::Verified::from_attrs(&r.attrs),
+            _ => tally::Verified::default(),
+        };
+        // Each line's key and voter; the voter is the author a genuine line has.
+        let voters: HashMap<LineKey, String> = lines
+            .iter()
+            .filter_map(|l| {
+                let voter = l
+                    .signature
+                    .as_ref()
+                    .map(|s| s.user.clone())
+                    .or(l.unsigned_user.clone())?;
+                Some((tally::line_key(l)?, voter))
+            })
+            .collect();
         let mut authors: HashMap<LineKey, String> = HashMap::new();
         {
             let cache = self.first_authors.lock().expect("cache lock");
-            for key in &wanted {
-                if let Some(a) = cache.get(&(title.to_owned(), key.clone())) {
+            for (key, voter) in &voters {
+                let hash = tally::key_hash(key);
+                if known.forged.contains(&hash) {
+                    authors.insert(key.clone(), "(another account)".into());
+                } else if known.checked.contains(&hash) {
+                    authors.insert(key.clone(), voter.clone());
+                } else if let Some(a) = cache.get(&(title.to_owned(), key.clone())) {
                     authors.insert(key.clone(), a.clone());
                 }
             }
         }
-        let mut pending: HashSet<LineKey> = wanted.into_iter().filter(|k| !authors.contains_key(k)).collect();
+        let mut pending: HashSet<LineKey> = voters
+            .keys()
+            .filter(|k| !authors.contains_key(*k))
+            .cloned()
+            .collect();
         if !pending.is_empty() {
-            let mut candidate: HashMap<LineKey, String> = HashMap::new();
-            let mut found: HashMap<LineKey, String> = HashMap::new();
-            let (line_rules, signatures) = (&self.settings.tally.lines, &self.signatures);
-            self.connection
-                .walk_history(title, |revision| {
-                    let signed = tally::keys_in(&revision.text, line_rules, signatures);
-                    pending.retain(|key| {
-                        let present = match key {
-                            LineKey::Signed(..) => signed.contains(key),
-                            LineKey::Unsigned(text) => revision.text.contains(text.as_str()),
-                        };
-                        if present {
-                            candidate.insert(key.clone(), revision.user.clone());
-                            return true;
-                        }
-                        // Absent here, present in the next newer revision: that one added it.
-                        if let Some(author) = candidate.get(key) {
-                            found.insert(key.clone(), author.clone());
-                        }
-                        false
-                    });
-                    !pending.is_empty()
-                })
-                .await?;
-            for key in pending {
-                if let Some(author) = candidate.remove(&key) {
-                    found.insert(key, author); // Present since the page was created.
-                }
-            }
+            let found = self.walk_for_authors(title, &mut pending).await?;
             let mut cache = self.first_authors.lock().expect("cache lock");
             for (key, author) in &found {
                 cache.insert((title.to_owned(), key.clone()), author.clone());
             }
             authors.extend(found);
         }
-        Ok(tally::history_from(authors))
+        let mut verified = tally::Verified::default();
+        for (key, voter) in &voters {
+            if let Some(author) = authors.get(key) {
+                let hash = tally::key_hash(key);
+                if author != voter {
+                    verified.forged.insert(hash.clone());
+                }
+                verified.checked.insert(hash);
+            }
+        }
+        Ok((tally::history_from(authors), verified))
+    }
+
+    async fn walk_for_authors(
+        &self,
+        title: &str,
+        pending: &mut HashSet<LineKey>,
+    ) -> Result<HashMap<LineKey, String>, WikiError> {
+        let mut candidate: HashMap<LineKey, String> = HashMap::new();
+        let mut found: HashMap<LineKey, String> = HashMap::new();
+        let (line_rules, signatures) = (&self.settings.tally.lines, &self.signatures);
+        self.connection
+            .walk_history(title, |revision| {
+                let signed = tally::keys_in(&revision.text, line_rules, signatures);
+                pending.retain(|key| {
+                    let present = match key {
+                        LineKey::Signed(..) => signed.contains(key),
+                        LineKey::Unsigned(text) => revision.text.contains(text.as_str()),
+                    };
+                    if present {
+                        candidate.insert(key.clone(), revision.user.clone());
+                        return true;
+                    }
+                    // Absent here, present in the next newer revision: that one added it.
+                    if let Some(author) = candidate.get(key) {
+                        found.insert(key.clone(), author.clone());
+                    }
+                    false
+                });
+                !pending.is_empty()
+            })
+            .await?;
+        for key in pending.drain() {
+            if let Some(author) = candidate.remove(&key) {
+                found.insert(key, author); // Present since the page was created.
+            }
+        }
+        Ok(found)
     }
 
     pub fn plan(&self, revision: &PageRevision, analysis: &PageAnalysis) -> PagePlan {
         let revid = revision.revid.unwrap_or(0);
-        plan::plan(&revision.title, revid, &revision.text, analysis, &self.render_settings())
+        plan::plan(
+            &revision.title,
+            revid,
+            &revision.text,
+            analysis,
+            &self.render_settings(),
+        )
     }
 
     /// Reconciles every page; `progress` is called after each page.

@@ -71,6 +71,7 @@ pub async fn inspect(settings: &Settings, title: &str, as_json: bool) -> Result<
                 (Ok(_), Some(s)) => json!({ "present": true, "stage": s.stage, "notice": s.notice }),
                 _ => json!({ "present": false }),
             },
+            "tally": analysis.tally,
             "would_edit": would_edit,
         });
         println!("{}", serde_json::to_string_pretty(&value)?);
@@ -107,6 +108,24 @@ pub async fn inspect(settings: &Settings, title: &str, as_json: bool) -> Result<
             };
             println!("  {mark} {}{carried}: {}", item.label, item.evidence);
         }
+    }
+    match &analysis.tally {
+        Some(t) => {
+            let percent = t.percent.map_or("-".into(), |p| format!("{p:.1}%"));
+            println!(
+                "tally:     support {}, oppose {}, neutral {}, ignored {} ({percent}; {:?})",
+                t.totals.support, t.totals.oppose, t.totals.neutral, t.totals.ignored, t.status
+            );
+            for i in &t.ignored {
+                let who = i.user.as_deref().unwrap_or("(no signature)");
+                println!(
+                    "  - not counted: {who} ({:?}): {}",
+                    i.position,
+                    i.reason.explain()
+                );
+            }
+        }
+        None => println!("tally:     no community-support section"),
     }
     match (&region, &state) {
         (Err(e), _) => println!("region:    DAMAGED: {e}"),

@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 
 use super::inert::inert;
 use super::region;
-use crate::analyse::tally::Tally;
 use crate::analyse::tally::count::{CountRules, Status};
+use crate::analyse::tally::{Tally, Verified};
 
 pub const KIND: &str = "tally";
 
@@ -22,15 +22,31 @@ fn status_word(status: Status) -> &'static str {
     }
 }
 
-/// The region; `as_of` is the page revision the count was made at.
-pub fn region(tally: &Tally, rules: &CountRules, closes: Option<&str>, as_of: u64, docs_page: &str) -> String {
+/// The region; `as_of` is the page revision the count was made at; `verified` is kept in the
+/// opening comment so the next pass need not walk the history of lines it already checked.
+pub fn region(
+    tally: &Tally,
+    verified: &Verified,
+    rules: &CountRules,
+    closes: Option<&str>,
+    as_of: u64,
+    docs_page: &str,
+) -> String {
     let t = &tally.totals;
     let mut body = String::from("{{Partnership support tally\n");
-    let _ = writeln!(body, "| support = {}\n| oppose = {}\n| neutral = {}\n| ignored = {}", t.support, t.oppose, t.neutral, t.ignored);
+    let _ = writeln!(
+        body,
+        "| support = {}\n| oppose = {}\n| neutral = {}\n| ignored = {}",
+        t.support, t.oppose, t.neutral, t.ignored
+    );
     if let Some(p) = tally.percent {
         let _ = writeln!(body, "| percent = {}", (p * 10.0).round() / 10.0);
     }
-    let _ = writeln!(body, "| threshold = {}\n| min_votes = {}", rules.min_percent, rules.min_support);
+    let _ = writeln!(
+        body,
+        "| threshold = {}\n| min_votes = {}",
+        rules.min_percent, rules.min_support
+    );
     let _ = writeln!(body, "| result = {}", status_word(tally.status));
     if let Some(c) = closes {
         let _ = writeln!(body, "| closes = {}", inert(c));
@@ -46,14 +62,25 @@ pub fn region(tally: &Tally, rules: &CountRules, closes: Option<&str>, as_of: u6
              \n'''Lines not counted''' and why:\n<div class=\"mw-collapsible-content\">\n",
         );
         for i in &tally.ignored {
-            let who = i.user.as_deref().map(inert).unwrap_or_else(|| "(no signature)".into());
+            let who = i
+                .user
+                .as_deref()
+                .map(inert)
+                .unwrap_or_else(|| "(no signature)".into());
             let excerpt: String = i.line.chars().take(LINE_EXCERPT).collect();
-            let more = if i.line.chars().count() > LINE_EXCERPT { "…" } else { "" };
+            let more = if i.line.chars().count() > LINE_EXCERPT {
+                "…"
+            } else {
+                ""
+            };
             let position = format!("{:?}", i.position).to_lowercase();
             let _ = writeln!(
                 body,
                 "* {who} ({position}): {} – <code>{}{more}</code>",
-                i.reason.explain().replace("{{", "&#123;&#123;").replace("}}", "&#125;&#125;"),
+                i.reason
+                    .explain()
+                    .replace("{{", "&#123;&#123;")
+                    .replace("}}", "&#125;&#125;"),
                 inert(&excerpt)
             );
         }
@@ -65,6 +92,15 @@ pub fn region(tally: &Tally, rules: &CountRules, closes: Option<&str>, as_of: u6
     );
     let mut attrs = BTreeMap::new();
     attrs.insert("as_of".to_owned(), as_of.to_string());
+    let join = |set: &std::collections::BTreeSet<String>| {
+        set.iter().cloned().collect::<Vec<_>>().join(",")
+    };
+    if !verified.checked.is_empty() {
+        attrs.insert("verified".to_owned(), join(&verified.checked));
+    }
+    if !verified.forged.is_empty() {
+        attrs.insert("forged".to_owned(), join(&verified.forged));
+    }
     region::wrap(KIND, &attrs, &note, &body)
 }
 
@@ -89,16 +125,37 @@ mod tests {
                 reason: Reason::Struck,
                 line: "# <s>'''Support''' [[User:Pedro|P]] {{x}} ~~~~</s>".into(),
             }],
-            totals: Totals { support: 3, oppose: 1, neutral: 0, ignored: 1 },
+            totals: Totals {
+                support: 3,
+                oppose: 1,
+                neutral: 0,
+                ignored: 1,
+            },
             percent: Some(75.0),
             status: Status::Open,
         };
-        let r = region(&tally, &CountRules::default(), Some("2026-12-10"), 42, "User:Partnerbot");
-        assert!(r.starts_with("<!-- partnerbot:tally as_of=42 | Counted by partnerbot"));
-        assert!(r.contains("| support = 3\n| oppose = 1\n| neutral = 0\n| ignored = 1\n| percent = 75\n"));
+        let verified = Verified {
+            checked: ["0badcafe".to_string()].into(),
+            forged: Default::default(),
+        };
+        let r = region(
+            &tally,
+            &verified,
+            &CountRules::default(),
+            Some("2026-12-10"),
+            42,
+            "User:Partnerbot",
+        );
+        assert!(r.starts_with(
+            "<!-- partnerbot:tally as_of=42 verified=0badcafe | Counted by partnerbot"
+        ));
+        assert!(r.contains(
+            "| support = 3\n| oppose = 1\n| neutral = 0\n| ignored = 1\n| percent = 75\n"
+        ));
         assert!(r.contains("| result = open\n| closes = 2026-12-10\n| as_of = revision 42\n| details = #partnerbot-tally-audit"));
         assert!(r.contains("* Pedro (support): struck out – <code># &lt;s&gt;'&#39;'Support'&#39;' &#91;&#91;User:Pedro&#124;P&#93;&#93; &#123;&#123;x&#125;&#125; &#126;&#126;&#126;&#126;&lt;/s&gt;</code>"), "{r}");
         let found = region::find(&r, KIND).unwrap().unwrap();
         assert_eq!(as_of(&found), Some(42));
+        assert_eq!(Verified::from_attrs(&found.attrs), verified);
     }
 }

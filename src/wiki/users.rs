@@ -51,7 +51,9 @@ impl Connection {
                 ])
                 .await?;
             for u in response["query"]["users"].as_array().into_iter().flatten() {
-                let Some(name) = u["name"].as_str() else { continue };
+                let Some(name) = u["name"].as_str() else {
+                    continue;
+                };
                 let missing = u.get("missing").is_some() || u.get("invalid").is_some();
                 out.insert(
                     name.to_owned(),
@@ -72,15 +74,24 @@ impl Connection {
             .get(&[
                 ("action", "query"),
                 ("meta", "siteinfo"),
-                ("siprop", "general|namespaces|namespacealiases|specialpagealiases|interwikimap"),
+                (
+                    "siprop",
+                    "general|namespaces|namespacealiases|specialpagealiases|interwikimap",
+                ),
             ])
             .await?;
         let q = &r["query"];
         let mut v = SiteVocabulary::default();
         let str_of = |x: &Value| x.as_str().map(str::to_owned);
-        for ns in q["namespaces"].as_object().into_iter().flat_map(|m| m.values()) {
+        for ns in q["namespaces"]
+            .as_object()
+            .into_iter()
+            .flat_map(|m| m.values())
+        {
             let id = ns["id"].as_i64().unwrap_or(0);
-            let names = [str_of(&ns["name"]), str_of(&ns["canonical"])].into_iter().flatten();
+            let names = [str_of(&ns["name"]), str_of(&ns["canonical"])]
+                .into_iter()
+                .flatten();
             match id {
                 2 | 3 => v.user_namespaces.extend(names),
                 -1 => v.special_namespaces.extend(names),
@@ -88,7 +99,9 @@ impl Connection {
             }
         }
         for alias in q["namespacealiases"].as_array().into_iter().flatten() {
-            let Some(name) = str_of(&alias["alias"]) else { continue };
+            let Some(name) = str_of(&alias["alias"]) else {
+                continue;
+            };
             match alias["id"].as_i64() {
                 Some(2 | 3) => v.user_namespaces.push(name),
                 Some(-1) => v.special_namespaces.push(name),
@@ -111,7 +124,10 @@ impl Connection {
             .flatten()
             .filter_map(|i| str_of(&i["prefix"]))
             .collect();
-        v.host = q["general"]["servername"].as_str().unwrap_or_default().to_owned();
+        v.host = q["general"]["servername"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
         Ok(v)
     }
 
@@ -136,12 +152,18 @@ impl Connection {
                 params.push(("rvcontinue", c));
             }
             let r = self.get(&params).await?;
-            let revisions = r["query"]["pages"][0]["revisions"].as_array().cloned().unwrap_or_default();
+            let revisions = r["query"]["pages"][0]["revisions"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
             for rev in &revisions {
                 let revision = Revision {
                     revid: rev["revid"].as_u64().unwrap_or(0),
                     user: rev["user"].as_str().unwrap_or_default().to_owned(),
-                    text: rev["slots"]["main"]["content"].as_str().unwrap_or_default().to_owned(),
+                    text: rev["slots"]["main"]["content"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
                 };
                 if !each(&revision) {
                     return Ok(());

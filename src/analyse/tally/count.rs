@@ -154,6 +154,9 @@ pub fn stamp(at: &NaiveDateTime) -> String {
     at.format("%Y-%m-%d %H:%M").to_string()
 }
 
+/// One line's index, voter, signature time and the first reason not to count it.
+type Judged = (usize, Option<String>, Option<NaiveDateTime>, Option<Reason>);
+
 /// Counts the lines. `accounts` is keyed by user name; `now` decides whether the period closed.
 pub fn count(
     lines: &[VoteLine],
@@ -164,7 +167,7 @@ pub fn count(
     now: NaiveDateTime,
 ) -> Tally {
     // First pass: each line's voter, time and the first reason that applies, if any.
-    let mut judged: Vec<(usize, Option<String>, Option<NaiveDateTime>, Option<Reason>)> = Vec::new();
+    let mut judged: Vec<Judged> = Vec::new();
     for (n, line) in lines.iter().enumerate() {
         let (user, at) = match (&line.signature, &line.unsigned_user) {
             (Some(sig), _) => (Some(sig.user.clone()), Some(sig.at)),
@@ -253,7 +256,9 @@ fn judge(
     if line.struck {
         return Some(Reason::Struck);
     }
-    let Some(user) = user else { return Some(Reason::Unsigned) };
+    let Some(user) = user else {
+        return Some(Reason::Unsigned);
+    };
     if is_ip(user) {
         return (!rules.count_ips).then_some(Reason::Ip);
     }
@@ -265,9 +270,9 @@ fn judge(
         return Some(Reason::UnknownUser);
     }
     let too_young = match (rules.min_age_days, account.registered, period.start) {
-        (Some(days), Some(registered), Some(start)) => {
-            start.and_hms_opt(0, 0, 0).is_some_and(|s| (s - registered).num_days() < i64::from(days))
-        }
+        (Some(days), Some(registered), Some(start)) => start
+            .and_hms_opt(0, 0, 0)
+            .is_some_and(|s| (s - registered).num_days() < i64::from(days)),
         _ => false,
     };
     if (rules.exclude_blocked && account.blocked) || account.edits < rules.min_edits || too_young {
@@ -286,7 +291,9 @@ fn judge(
 
 fn forged(line: &VoteLine, user: &str, at: Option<NaiveDateTime>, history: &History) -> bool {
     let author = match at {
-        Some(at) => history.signature_authors.get(&(user.to_owned(), stamp(&at))),
+        Some(at) => history
+            .signature_authors
+            .get(&(user.to_owned(), stamp(&at))),
         None => history.line_authors.get(&unsigned_key(&line.text)),
     };
     author.is_some_and(|a| a != user)

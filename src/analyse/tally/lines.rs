@@ -41,12 +41,22 @@ impl Default for LineRules {
         ];
         LineRules {
             section_titles: vec!["community support".into()],
-            positions: positions.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect(),
-            unsigned: [("unsigned", 1), ("unsigned2", 2), ("unsignedip", 1), ("unsignedip2", 2)]
+            positions: positions
                 .iter()
                 .map(|(k, v)| ((*k).to_owned(), *v))
                 .collect(),
-            strike_templates: ["s", "strike", "strikethrough", "del"].map(String::from).to_vec(),
+            unsigned: [
+                ("unsigned", 1),
+                ("unsigned2", 2),
+                ("unsignedip", 1),
+                ("unsignedip2", 2),
+            ]
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), *v))
+            .collect(),
+            strike_templates: ["s", "strike", "strikethrough", "del"]
+                .map(String::from)
+                .to_vec(),
         }
     }
 }
@@ -83,7 +93,10 @@ pub fn vote_lines(
         .map_or(text.len(), |s| s.heading.start);
     let quoted = mask_quotes(masked);
     let mut lines = Vec::new();
-    for sub in sections[index + 1..].iter().take_while(|s| s.heading.start < end) {
+    for sub in sections[index + 1..]
+        .iter()
+        .take_while(|s| s.heading.start < end)
+    {
         let Some(position) = rules.positions.get(&heading_key(&sub.title)).copied() else {
             continue;
         };
@@ -103,7 +116,9 @@ pub fn vote_lines(
             let struck_spans = struck_spans(original, body, rules);
             let signature = signatures.signature(body);
             let first_text = body.find(|c: char| c != '#' && c != '*' && !c.is_whitespace());
-            let struck = signature.as_ref().is_some_and(|s| inside(&struck_spans, s.range.start))
+            let struck = signature
+                .as_ref()
+                .is_some_and(|s| inside(&struck_spans, s.range.start))
                 || first_text.is_some_and(|at| inside(&struck_spans, at));
             let unsigned_user = match signature {
                 Some(_) => None,
@@ -135,7 +150,11 @@ fn heading_key(title: &str) -> String {
             _ => {}
         }
     }
-    plain.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    plain
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 /// A line starting with exactly one `#` or `*` and some text: a top-level list item.
@@ -165,7 +184,9 @@ fn mask_quotes(masked: &str) -> String {
                 i = start + open.len();
                 continue;
             }
-            let end = lower[start..].find(&close).map_or(lower.len(), |e| start + e + close.len());
+            let end = lower[start..]
+                .find(&close)
+                .map_or(lower.len(), |e| start + e + close.len());
             for b in &mut out[start..end] {
                 if *b != b'\n' {
                     *b = b' ';
@@ -188,13 +209,17 @@ fn struck_spans(original: &str, masked: &str, rules: &LineRules) -> Vec<Range<us
         let mut i = 0;
         while let Some(found) = lower[i..].find(&open) {
             let start = i + found;
-            let Some(gt) = lower[start..].find('>').map(|g| start + g + 1) else { break };
+            let Some(gt) = lower[start..].find('>').map(|g| start + g + 1) else {
+                break;
+            };
             let attrs = &lower[start + open.len()..gt - 1];
             if !attrs.is_empty() && !attrs.starts_with([' ', '\t']) {
                 i = gt;
                 continue; // `<span>` is not `<s>`.
             }
-            let end = lower[gt..].find(&close).map_or(lower.len(), |e| gt + e + close.len());
+            let end = lower[gt..]
+                .find(&close)
+                .map_or(lower.len(), |e| gt + e + close.len());
             spans.push(start..end);
             i = end;
         }
@@ -224,7 +249,9 @@ fn unsigned_user(original: &str, masked: &str, rules: &LineRules) -> Option<Stri
             .iter()
             .find(|p| p.name.as_deref() == Some(&index.to_string()))
             .map(|p| p.value.as_str());
-        named.or(positional.get(index - 1).copied()).and_then(normalize_user)
+        named
+            .or(positional.get(index - 1).copied())
+            .and_then(normalize_user)
     })
 }
 

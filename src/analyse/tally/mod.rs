@@ -30,7 +30,12 @@ pub fn read_lines(
 pub fn voters(lines: &[VoteLine]) -> Vec<String> {
     let mut out: Vec<String> = lines
         .iter()
-        .filter_map(|l| l.signature.as_ref().map(|s| s.user.clone()).or(l.unsigned_user.clone()))
+        .filter_map(|l| {
+            l.signature
+                .as_ref()
+                .map(|s| s.user.clone())
+                .or(l.unsigned_user.clone())
+        })
         .filter(|u| !signature::is_ip(u))
         .collect();
     out.sort();
@@ -66,7 +71,11 @@ pub fn line_key(line: &VoteLine) -> Option<LineKey> {
 }
 
 /// The keys of every vote line of one revision's text.
-pub fn keys_in(text: &str, line_rules: &LineRules, signatures: &SignatureRules) -> HashSet<LineKey> {
+pub fn keys_in(
+    text: &str,
+    line_rules: &LineRules,
+    signatures: &SignatureRules,
+) -> HashSet<LineKey> {
     read_lines(text, line_rules, signatures)
         .map(|(_, lines)| lines.iter().filter_map(line_key).collect())
         .unwrap_or_default()
@@ -74,7 +83,10 @@ pub fn keys_in(text: &str, line_rules: &LineRules, signatures: &SignatureRules) 
 
 /// History facts from the first author of each line key.
 pub fn history_from(authors: HashMap<LineKey, String>) -> History {
-    let mut history = History { checked: true, ..History::default() };
+    let mut history = History {
+        checked: true,
+        ..History::default()
+    };
     for (key, author) in authors {
         match key {
             LineKey::Signed(user, at) => {
@@ -86,4 +98,47 @@ pub fn history_from(authors: HashMap<LineKey, String>) -> History {
         }
     }
     history
+}
+
+/// A short stable hash of a line key (FNV-1a, 32 bits), kept in the tally region's opening
+/// comment to remember which lines' history was already verified.
+pub fn key_hash(key: &LineKey) -> String {
+    let text = match key {
+        LineKey::Signed(user, at) => format!("s|{user}|{at}"),
+        LineKey::Unsigned(text) => format!("u|{text}"),
+    };
+    let mut h: u32 = 0x811c_9dc5;
+    for b in text.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    format!("{h:08x}")
+}
+
+/// What the bot already verified on a page (from the tally region): hashes of line keys whose
+/// first author was checked, and of those found forged.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Verified {
+    pub checked: std::collections::BTreeSet<String>,
+    pub forged: std::collections::BTreeSet<String>,
+}
+
+impl Verified {
+    pub fn from_attrs(attrs: &std::collections::BTreeMap<String, String>) -> Self {
+        let set = |k: &str| {
+            attrs
+                .get(k)
+                .map(|v| {
+                    v.split(',')
+                        .filter(|h| !h.is_empty())
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        Verified {
+            checked: set("verified"),
+            forged: set("forged"),
+        }
+    }
 }

@@ -11,38 +11,84 @@ use regex::Regex;
 /// `tally.foreign_user_namespaces` extends it). Signatures copied from a home wiki use them.
 pub const FOREIGN_USER_NAMESPACES: &[&str] = &[
     // de
-    "benutzer", "benutzerin", "benutzer diskussion", "benutzerin diskussion",
+    "benutzer",
+    "benutzerin",
+    "benutzer diskussion",
+    "benutzerin diskussion",
     // fr
-    "utilisateur", "utilisatrice", "discussion utilisateur", "discussion utilisatrice",
+    "utilisateur",
+    "utilisatrice",
+    "discussion utilisateur",
+    "discussion utilisatrice",
     // es
-    "usuario", "usuaria", "usuario discusión", "usuaria discusión",
+    "usuario",
+    "usuaria",
+    "usuario discusión",
+    "usuaria discusión",
     // it
-    "utente", "discussioni utente",
+    "utente",
+    "discussioni utente",
     // pt
-    "usuário", "usuária", "utilizador", "utilizadora", "usuário discussão", "usuária discussão",
-    "utilizador discussão", "utilizadora discussão",
+    "usuário",
+    "usuária",
+    "utilizador",
+    "utilizadora",
+    "usuário discussão",
+    "usuária discussão",
+    "utilizador discussão",
+    "utilizadora discussão",
     // pl
-    "wikipedysta", "wikipedystka", "dyskusja wikipedysty", "dyskusja wikipedystki", "użytkownik",
-    "użytkowniczka", "dyskusja użytkownika", "dyskusja użytkowniczki",
+    "wikipedysta",
+    "wikipedystka",
+    "dyskusja wikipedysty",
+    "dyskusja wikipedystki",
+    "użytkownik",
+    "użytkowniczka",
+    "dyskusja użytkownika",
+    "dyskusja użytkowniczki",
     // nl
-    "gebruiker", "overleg gebruiker",
+    "gebruiker",
+    "overleg gebruiker",
     // ru
-    "участник", "участница", "обсуждение участника", "обсуждение участницы",
+    "участник",
+    "участница",
+    "обсуждение участника",
+    "обсуждение участницы",
     // ja
-    "利用者", "利用者‐会話", "利用者-会話",
+    "利用者",
+    "利用者‐会話",
+    "利用者-会話",
     // zh
-    "user", "用户", "用戶", "user talk", "用户讨论", "用戶討論",
+    "user",
+    "用户",
+    "用戶",
+    "user talk",
+    "用户讨论",
+    "用戶討論",
     // ar
-    "مستخدم", "مستخدمة", "نقاش المستخدم", "نقاش المستخدمة",
+    "مستخدم",
+    "مستخدمة",
+    "نقاش المستخدم",
+    "نقاش المستخدمة",
     // sv
-    "användare", "användardiskussion",
+    "användare",
+    "användardiskussion",
 ];
 
 /// Hosts of Wikimedia wikis whose `/wiki/User:X` URLs count as user links.
 const WIKIMEDIA_HOSTS: &[&str] = &[
-    "wikipedia.org", "wikimedia.org", "wiktionary.org", "wikibooks.org", "wikiquote.org",
-    "wikisource.org", "wikinews.org", "wikiversity.org", "wikivoyage.org", "wikidata.org",
-    "mediawiki.org", "wikifunctions.org",
+    "wikipedia.org",
+    "wikimedia.org",
+    "wiktionary.org",
+    "wikibooks.org",
+    "wikiquote.org",
+    "wikisource.org",
+    "wikinews.org",
+    "wikiversity.org",
+    "wikivoyage.org",
+    "wikidata.org",
+    "mediawiki.org",
+    "wikifunctions.org",
 ];
 
 /// What the wiki calls its user namespaces and special pages (from siteinfo), and the rest of
@@ -80,10 +126,28 @@ impl SiteNames {
             user_namespaces: ["User", "User talk"].map(String::from).to_vec(),
             special_namespaces: vec!["Special".into()],
             contributions: ["Contributions", "Contribs"].map(String::from).to_vec(),
-            interwiki: ["m", "meta", "w", "wikipedia", "commons", "de", "fr", "es", "it", "pt", "pl",
-                "nl", "ru", "ja", "zh", "ar", "sv", "en"]
-                .map(String::from)
-                .to_vec(),
+            interwiki: [
+                "m",
+                "meta",
+                "w",
+                "wikipedia",
+                "commons",
+                "de",
+                "fr",
+                "es",
+                "it",
+                "pt",
+                "pl",
+                "nl",
+                "ru",
+                "ja",
+                "zh",
+                "ar",
+                "sv",
+                "en",
+            ]
+            .map(String::from)
+            .to_vec(),
             foreign_user_namespaces: vec![],
             hosts: vec![],
         }
@@ -91,7 +155,11 @@ impl SiteNames {
 }
 
 fn key(s: &str) -> String {
-    s.replace('_', " ").split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    s.replace('_', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 impl SignatureRules {
@@ -100,7 +168,8 @@ impl SignatureRules {
         let mut user_namespaces = set(&names.user_namespaces);
         user_namespaces.extend(FOREIGN_USER_NAMESPACES.iter().map(|s| key(s)));
         user_namespaces.extend(names.foreign_user_namespaces.iter().map(|s| key(s)));
-        let months = "January|February|March|April|May|June|July|August|September|October|November|December";
+        let months =
+            "January|February|March|April|May|June|July|August|September|October|November|December";
         SignatureRules {
             user_namespaces,
             special_namespaces: set(&names.special_namespaces),
@@ -191,14 +260,20 @@ impl SignatureRules {
     fn user_of_url(&self, url: &str) -> Option<String> {
         let parsed = url::Url::parse(url).ok()?;
         let host = parsed.host_str()?.to_lowercase();
-        let known = WIKIMEDIA_HOSTS.iter().any(|h| host == *h || host.ends_with(&format!(".{h}")))
-            || self.hosts.iter().any(|h| *h == host);
+        let known = WIKIMEDIA_HOSTS
+            .iter()
+            .any(|h| host == *h || host.ends_with(&format!(".{h}")))
+            || self.hosts.contains(&host);
         if !known {
             return None;
         }
         let title = match parsed.path().strip_prefix("/wiki/") {
             Some(t) => t.to_owned(),
-            None => parsed.query_pairs().find(|(k, _)| k == "title")?.1.into_owned(),
+            None => parsed
+                .query_pairs()
+                .find(|(k, _)| k == "title")?
+                .1
+                .into_owned(),
         };
         self.user_of_title(&title)
     }
@@ -210,7 +285,11 @@ impl SignatureRules {
             .user_links(&text[..range.start])
             .into_iter()
             .next_back()?;
-        Some(Signature { user, at, range: link.start..range.end })
+        Some(Signature {
+            user,
+            at,
+            range: link.start..range.end,
+        })
     }
 }
 
@@ -234,7 +313,9 @@ fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%'
-            && let Some(v) = s.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok())
+            && let Some(v) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
         {
             out.push(v);
             i += 3;
@@ -265,9 +346,9 @@ fn decode_entities(s: &str) -> String {
             "nbsp" => Some(' '),
             "lt" => Some('<'),
             "gt" => Some('>'),
-            e if e.starts_with("#x") || e.starts_with("#X") => {
-                u32::from_str_radix(&e[2..], 16).ok().and_then(char::from_u32)
-            }
+            e if e.starts_with("#x") || e.starts_with("#X") => u32::from_str_radix(&e[2..], 16)
+                .ok()
+                .and_then(char::from_u32),
             e if e.starts_with('#') => e[1..].parse().ok().and_then(char::from_u32),
             _ => None,
         };

@@ -9,7 +9,10 @@ use crate::analyse::tally::signature::SiteNames;
 use crate::analyse::tally::{self, LineRules, SignatureRules};
 
 fn now() -> chrono::NaiveDateTime {
-    chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap().and_hms_opt(12, 0, 0).unwrap()
+    chrono::NaiveDate::from_ymd_opt(2026, 11, 26)
+        .unwrap()
+        .and_hms_opt(12, 0, 0)
+        .unwrap()
 }
 
 fn settings() -> RenderSettings<'static> {
@@ -33,15 +36,34 @@ fn plan_for(text: &str) -> PagePlan {
     };
     let lines = LineRules::default();
     let signatures = SignatureRules::new(&SiteNames::english());
-    let votes = page::VoteRules { lines: &lines, signatures: &signatures };
+    let votes = page::VoteRules {
+        lines: &lines,
+        signatures: &signatures,
+    };
     let read = page::read(text, &rules, &votes);
     let tally = read.votes.as_ref().map(|l| {
         let period = page::period(&read.proposal, l);
         let accounts = tally::voters(l)
             .into_iter()
-            .map(|u| (u, tally::Account { exists: true, edits: 10, ..Default::default() }))
+            .map(|u| {
+                (
+                    u,
+                    tally::Account {
+                        exists: true,
+                        edits: 10,
+                        ..Default::default()
+                    },
+                )
+            })
             .collect();
-        tally::tally(l, &accounts, &tally::History::default(), period, &tally::CountRules::default(), now())
+        tally::tally(
+            l,
+            &accounts,
+            &tally::History::default(),
+            period,
+            &tally::CountRules::default(),
+            now(),
+        )
     });
     let analysis = page::complete(read, &stages, &HashMap::new(), tally);
     plan("Partnerships/Proposals/M", 7, text, &analysis, &settings())

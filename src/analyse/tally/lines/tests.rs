@@ -5,7 +5,9 @@ fn lines_of(text: &str) -> Vec<VoteLine> {
     let masked = wikitext::mask(text);
     let sections = wikitext::sections(text, &masked);
     let sig = SignatureRules::new(&SiteNames::english());
-    vote_lines(text, &masked, &sections, &LineRules::default(), &sig).map(|(_, l)| l).unwrap_or_default()
+    vote_lines(text, &masked, &sections, &LineRules::default(), &sig)
+        .map(|(_, l)| l)
+        .unwrap_or_default()
 }
 
 const TS: &str = "10:12, 3 March 2026 (UTC)";
@@ -54,14 +56,32 @@ fn struck_quoted_commented_and_unsigned_lines() {
     let l = lines_of(&text);
     let facts: Vec<(bool, Option<String>, Option<String>)> = l
         .iter()
-        .map(|l| (l.struck, l.signature.as_ref().map(|s| s.user.clone()), l.unsigned_user.clone()))
+        .map(|l| {
+            (
+                l.struck,
+                l.signature.as_ref().map(|s| s.user.clone()),
+                l.unsigned_user.clone(),
+            )
+        })
         .collect();
     assert_eq!(facts[0], (true, Some("A".into()), None));
     assert_eq!(facts[1], (true, Some("B".into()), None));
     assert_eq!(facts[2], (true, Some("C".into()), None));
-    assert_eq!(facts[3], (false, Some("D".into()), None), "<span> is not <s>");
-    assert_eq!(facts[4], (false, None, None), "a blockquote is never a signature");
-    assert_eq!(facts[5], (false, None, None), "a comment is never a signature");
+    assert_eq!(
+        facts[3],
+        (false, Some("D".into()), None),
+        "<span> is not <s>"
+    );
+    assert_eq!(
+        facts[4],
+        (false, None, None),
+        "a blockquote is never a signature"
+    );
+    assert_eq!(
+        facts[5],
+        (false, None, None),
+        "a comment is never a signature"
+    );
     assert_eq!(facts[6], (false, None, None), "a <q> is never a signature");
     assert_eq!(facts[7], (false, None, Some("Ghost user".into())));
     assert_eq!(facts[8].2.as_deref(), Some("Other"));
@@ -72,7 +92,12 @@ fn struck_quoted_commented_and_unsigned_lines() {
 fn heading_case_and_formatting_and_no_section() {
     let text = format!("== COMMUNITY SUPPORT ==\n=== <b> Endorse </b> ===\n# [[User:A|A]] {TS}\n");
     assert_eq!(lines_of(&text).len(), 1);
-    assert!(lines_of(&format!("== Other ==\n=== Support ===\n# [[User:A|A]] {TS}\n")).is_empty());
+    assert!(
+        lines_of(&format!(
+            "== Other ==\n=== Support ===\n# [[User:A|A]] {TS}\n"
+        ))
+        .is_empty()
+    );
 }
 
 proptest::proptest! {
