@@ -219,3 +219,46 @@ impl DevWiki {
         self.page(title).map(|(_, t)| t).unwrap_or_default()
     }
 }
+
+impl DevWiki {
+    /// Runs a maintenance script with optional stdin; panics with its output on failure.
+    pub fn maint(&self, args: &[&str], stdin: &str) -> String {
+        let mut child = Command::new(repo_root().join("deploy/devwiki"))
+            .arg("maint")
+            .arg(self.dir())
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?} failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Creates an account (idempotent enough for tests: an existing one is kept).
+    pub fn create_user(&self, name: &str) {
+        let _ = Command::new(repo_root().join("deploy/devwiki"))
+            .arg("maint")
+            .arg(self.dir())
+            .args(["createAndPromote.php", name, "Voter-password-2026"])
+            .output();
+    }
+
+    /// An edit made as `user` (who must exist), through edit.php.
+    pub fn edit_as(&self, user: &str, title: &str, text: &str) {
+        self.maint(&["edit.php", "-u", user, "-s", "test edit", title], text);
+    }
+}

@@ -1,0 +1,221 @@
+//! The community-support tally on a real MediaWiki, with page histories built the real way:
+//! each vote saved by its voter's own account, a forged one saved by someone else, a vote
+//! struck later, an unsigned vote fixed by a patroller, an IP, a blocked voter, a voter who
+//! changes position.
+
+mod common;
+
+use common::{DevWiki, ok, repo_root};
+use libtest_mimic::{Arguments, Failed, Trial};
+use serde_json::Value;
+use std::sync::Arc;
+
+const PAGE: &str = "Partnerships/Proposals/Tally Test";
+
+fn main() {
+    let mut args = Arguments::from_args();
+    args.test_threads = Some(1);
+    if args.list {
+        libtest_mimic::run(&args, trials(None)).exit();
+    }
+    let wiki = Arc::new(DevWiki::start());
+    ok(&wiki.partnerbot(&["templates", "install"]));
+    let conclusion = libtest_mimic::run(&args, trials(Some(wiki.clone())));
+    drop(wiki);
+    conclusion.exit();
+}
+
+type Test = fn(&DevWiki) -> Result<(), Failed>;
+
+fn trials(wiki: Option<Arc<DevWiki>>) -> Vec<Trial> {
+    let tests: [(&str, Test); 1] = [(
+        "votes_are_counted_by_signature_and_history",
+        history_built_the_real_way,
+    )];
+    tests
+        .into_iter()
+        .map(|(name, test)| {
+            let wiki = wiki.clone();
+            Trial::test(name, move || test(wiki.as_deref().expect("wiki started")))
+        })
+        .collect()
+}
+
+fn sig(user: &str, day: u32) -> String {
+    format!("[[User:{user}|{user}]] ([[User talk:{user}|talk]]) 10:00, {day} November 2026 (UTC)")
+}
+
+/// The page with its three position subsections holding these lines.
+fn page(support: &[String], oppose: &[String]) -> String {
+    format!(
+        "{{{{Partnership proposal|partner=Tally Museum|partner_type=organization|contact=Alice\
+         |stage=planning|support_closes=2099-01-01}}}}\nA proposal.\n\n== Plan ==\nScan.\n\n\
+         == Community support ==\n=== Support ===\n{}\n=== Oppose ===\n{}\n=== Neutral ===\n",
+        support.join("\n"),
+        oppose.join("\n")
+    )
+}
+
+fn tally(wiki: &DevWiki) -> Value {
+    let out = ok(&wiki.partnerbot(&["inspect", "--json", PAGE]));
+    let v: Value = serde_json::from_str(&out).unwrap();
+    v["tally"].clone()
+}
+
+fn users(list: &Value) -> Vec<String> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["user"].as_str().unwrap_or("-").to_owned())
+        .collect()
+}
+
+fn history_built_the_real_way(wiki: &DevWiki) -> Result<(), Failed> {
+    for u in ["Alice", "Bob", "Dave", "Erin", "Frank", "Gina", "Carol"] {
+        wiki.create_user(u);
+    }
+    let mut support: Vec<String> = Vec::new();
+    let mut oppose: Vec<String> = Vec::new();
+    wiki.edit_as("Admin", PAGE, &page(&support, &oppose));
+    let mut vote = |by: &str, line: String, to_oppose: bool| {
+        if to_oppose {
+            oppose.push(line)
+        } else {
+            support.push(line)
+        }
+        wiki.edit_as(by, PAGE, &page(&support, &oppose));
+    };
+    vote(
+        "Alice",
+        format!("# '''Support''' {}", sig("Alice", 1)),
+        false,
+    );
+    vote("Bob", format!("# '''Support''' {}", sig("Bob", 2)), false);
+    vote(
+        "Admin",
+        format!("# '''Support''' {}", sig("Carol", 3)),
+        false,
+    ); // forged
+    vote("Dave", "# Support, a good idea".into(), false); // unsigned...
+    vote("Admin", "# Support from an IP [[Special:Contributions/192.0.2.44|192.0.2.44]] 10:00, 4 November 2026 (UTC)".into(), false);
+    vote("Erin", format!("# '''Support''' {}", sig("Erin", 5)), false);
+    vote(
+        "Frank",
+        format!("# '''Support''' {}", sig("Frank", 6)),
+        false,
+    );
+    vote(
+        "Frank",
+        format!("# '''Oppose''' changed my mind {}", sig("Frank", 7)),
+        true,
+    );
+    vote(
+        "Admin",
+        format!("# '''Support''' {}", sig("Nobody Here", 8)),
+        false,
+    );
+    // ...fixed by a patroller; Bob strikes his own vote.
+    let fixed: Vec<String> = support
+        .iter()
+        .map(|l| {
+            if l == "# Support, a good idea" {
+                format!("{l} {{{{unsigned|Dave|3 November 2026}}}}")
+            } else {
+                l.clone()
+            }
+        })
+        .map(|l| {
+            if l.contains("User:Bob|") {
+                format!("# <s>{}</s>", &l[2..])
+            } else {
+                l
+            }
+        })
+        .collect();
+    wiki.edit_as("Admin", PAGE, &page(&fixed, &oppose));
+    // Without --disable-autoblock the block would also hit 127.0.0.1, the bot's address.
+    wiki.maint(
+        &[
+            "blockUsers.php",
+            "--performer",
+            "Admin",
+            "--reason",
+            "test",
+            "--disable-autoblock",
+        ],
+        "Erin\n",
+    );
+
+    let t = tally(wiki);
+    assert_eq!(
+        users(&t["positions"]["support"]),
+        ["Alice", "Dave"],
+        "{t:#}"
+    );
+    assert_eq!(users(&t["positions"]["oppose"]), ["Frank"], "{t:#}");
+    let ignored: Vec<(String, String)> = t["ignored"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["user"].as_str().unwrap_or("-").to_owned(),
+                i["reason"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let expect = |u: &str, r: &str| {
+        assert!(
+            ignored.contains(&(u.into(), r.into())),
+            "{u} {r}: {ignored:?}"
+        )
+    };
+    expect("Bob", "struck");
+    expect("Carol", "forged");
+    expect("192.0.2.44", "ip");
+    expect("Erin", "ineligible");
+    expect("Frank", "superseded");
+    expect("Nobody Here", "unknown-user");
+    assert_eq!(ignored.len(), 6, "{ignored:?}");
+    assert_eq!(t["totals"]["support"], 2);
+    assert_eq!(t["status"], "open");
+    assert!((t["percent"].as_f64().unwrap() - 66.666).abs() < 0.01);
+
+    // The bot writes it at the top of the section; a second pass changes nothing.
+    ok(&wiki.partnerbot(&["run", "--once"]));
+    let text = wiki.text(PAGE);
+    let region_at = text.find("<!-- partnerbot:tally").expect("tally region");
+    assert!(
+        text[..region_at]
+            .trim_end()
+            .ends_with("== Community support =="),
+        "{text}"
+    );
+    assert!(
+        text.contains("| support = 2\n| oppose = 1\n| neutral = 0\n| ignored = 6"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "* Carol (support): the page history shows someone else added this signature"
+        ),
+        "{text}"
+    );
+    let edits = wiki.edit_count();
+    let again = ok(&wiki.partnerbot(&["run", "--once"]));
+    assert_eq!(wiki.edit_count(), edits, "{again}");
+
+    // One more vote: the tally follows; history of the verified lines is not walked again.
+    let mut more = fixed.clone();
+    more.push(format!("# '''Support''' {}", sig("Gina", 9)));
+    let current = wiki.text(PAGE);
+    let with_gina = current.replace(
+        "\n=== Oppose ===",
+        &format!("\n{}\n=== Oppose ===", more.last().unwrap()),
+    );
+    wiki.edit_as("Gina", PAGE, &with_gina);
+    let out = ok(&wiki.partnerbot(&["run", "--once"]));
+    assert!(wiki.text(PAGE).contains("| support = 3\n"), "{out}");
+    let _ = repo_root();
+    Ok(())
+}
