@@ -3,74 +3,57 @@
 
 mod common;
 
-use common::{DevWiki, ok, repo_root, stdout};
-use libtest_mimic::{Arguments, Failed, Trial};
-use std::sync::Arc;
+use common::{DevWiki, WikiTest, ok, repo_root, run_wiki_tests, stdout};
+use libtest_mimic::Failed;
 
 const MUSEUM: &str = "Partnerships/Proposals/City Museum of Lisbon";
 const REGION_START: &str = "<!-- partnerbot:checklist";
 const REGION_END: &str = "<!-- /partnerbot:checklist -->";
 
+const TESTS: &[(&str, WikiTest)] = &[
+    (
+        "first_run_adds_a_checklist_to_every_proposal_and_second_run_is_idle",
+        first_and_second_run,
+    ),
+    (
+        "inspect_json_reports_params_problems_stage_and_checklist",
+        inspect_json,
+    ),
+    (
+        "check_prints_the_diff_and_edits_nothing",
+        check_edits_nothing,
+    ),
+    (
+        "human_text_outside_the_region_survives_byte_for_byte",
+        human_text_survives,
+    ),
+    (
+        "a_stage_change_gives_exactly_one_talk_notice_across_three_runs",
+        one_notice,
+    ),
+    (
+        "a_notice_posted_before_a_crash_is_not_posted_again",
+        notice_after_crash,
+    ),
+    (
+        "malformed_pages_give_problems_and_never_a_panic",
+        malformed_pages,
+    ),
+    (
+        "translation_subpages_and_nobots_pages_are_left_alone",
+        left_alone,
+    ),
+    ("dry_run_and_shutoff_edit_nothing", dry_run_edits_nothing),
+];
+
 fn main() {
-    let mut args = Arguments::from_args();
-    args.test_threads = Some(1);
-    if args.list {
-        libtest_mimic::run(&args, trials(None)).exit();
-    }
-    let wiki = Arc::new(DevWiki::start());
+    run_wiki_tests(TESTS, setup);
+}
+
+fn setup(wiki: &DevWiki) {
     ok(&wiki.partnerbot(&["templates", "install"]));
     wiki.import_pages(&repo_root().join("examples/pages"));
     wiki.run_jobs();
-    let conclusion = libtest_mimic::run(&args, trials(Some(wiki.clone())));
-    drop(wiki);
-    conclusion.exit();
-}
-
-type Test = fn(&DevWiki) -> Result<(), Failed>;
-
-fn trials(wiki: Option<Arc<DevWiki>>) -> Vec<Trial> {
-    let tests: [(&str, Test); 9] = [
-        (
-            "first_run_adds_a_checklist_to_every_proposal_and_second_run_is_idle",
-            first_and_second_run,
-        ),
-        (
-            "inspect_json_reports_params_problems_stage_and_checklist",
-            inspect_json,
-        ),
-        (
-            "check_prints_the_diff_and_edits_nothing",
-            check_edits_nothing,
-        ),
-        (
-            "human_text_outside_the_region_survives_byte_for_byte",
-            human_text_survives,
-        ),
-        (
-            "a_stage_change_gives_exactly_one_talk_notice_across_three_runs",
-            one_notice,
-        ),
-        (
-            "a_notice_posted_before_a_crash_is_not_posted_again",
-            notice_after_crash,
-        ),
-        (
-            "malformed_pages_give_problems_and_never_a_panic",
-            malformed_pages,
-        ),
-        (
-            "translation_subpages_and_nobots_pages_are_left_alone",
-            left_alone,
-        ),
-        ("dry_run_and_shutoff_edit_nothing", dry_run_edits_nothing),
-    ];
-    tests
-        .into_iter()
-        .map(|(name, test)| {
-            let wiki = wiki.clone();
-            Trial::test(name, move || test(wiki.as_deref().expect("wiki started")))
-        })
-        .collect()
 }
 
 fn run_once(wiki: &DevWiki) -> String {

@@ -5,40 +5,23 @@
 
 mod common;
 
-use common::{DevWiki, ok, repo_root};
-use libtest_mimic::{Arguments, Failed, Trial};
+use common::{DevWiki, WikiTest, ok, repo_root, run_wiki_tests};
+use libtest_mimic::Failed;
 use serde_json::Value;
-use std::sync::Arc;
 
 const PAGE: &str = "Partnerships/Proposals/Tally Test";
 
+const TESTS: &[(&str, WikiTest)] = &[(
+    "votes_are_counted_by_signature_and_history",
+    history_built_the_real_way,
+)];
+
 fn main() {
-    let mut args = Arguments::from_args();
-    args.test_threads = Some(1);
-    if args.list {
-        libtest_mimic::run(&args, trials(None)).exit();
-    }
-    let wiki = Arc::new(DevWiki::start());
-    ok(&wiki.partnerbot(&["templates", "install"]));
-    let conclusion = libtest_mimic::run(&args, trials(Some(wiki.clone())));
-    drop(wiki);
-    conclusion.exit();
+    run_wiki_tests(TESTS, setup);
 }
 
-type Test = fn(&DevWiki) -> Result<(), Failed>;
-
-fn trials(wiki: Option<Arc<DevWiki>>) -> Vec<Trial> {
-    let tests: [(&str, Test); 1] = [(
-        "votes_are_counted_by_signature_and_history",
-        history_built_the_real_way,
-    )];
-    tests
-        .into_iter()
-        .map(|(name, test)| {
-            let wiki = wiki.clone();
-            Trial::test(name, move || test(wiki.as_deref().expect("wiki started")))
-        })
-        .collect()
+fn setup(wiki: &DevWiki) {
+    ok(&wiki.partnerbot(&["templates", "install"]));
 }
 
 fn sig(user: &str, day: u32) -> String {

@@ -4,56 +4,35 @@
 
 mod common;
 
-use common::{DevWiki, ok, partnerbot_with, repo_root, stderr, stdout};
-use libtest_mimic::{Arguments, Failed, Trial};
+use common::{DevWiki, WikiTest, ok, partnerbot_with, repo_root, run_wiki_tests, stderr, stdout};
+use libtest_mimic::Failed;
 use partnerbot::pagefiles;
-use std::sync::Arc;
 
 const SHUTOFF: &str = "User:Partnerbot/Shutoff";
 
+const TESTS: &[(&str, WikiTest)] = &[
+    (
+        "templates_install_twice_makes_exactly_one_round_of_edits",
+        install_twice,
+    ),
+    (
+        "status_reports_wiki_account_bot_right_shutoff_and_rest",
+        status,
+    ),
+    ("templatedata_is_accepted_by_the_wiki", templatedata),
+    ("templates_and_examples_render_without_errors", render),
+    ("human_edit_is_kept_unless_forced", human_edit_kept),
+    ("shutoff_page_stops_all_edits", shutoff),
+    ("dry_run_saves_nothing", dry_run),
+    (
+        "diff_works_without_credentials_and_install_refuses",
+        anonymous,
+    ),
+    ("wrong_password_fails_clearly_without_echo", wrong_password),
+];
+
 fn main() {
-    let mut args = Arguments::from_args();
-    args.test_threads = Some(1);
-    // Listing tests must not install a wiki.
-    if args.list {
-        libtest_mimic::run(&args, trials(None)).exit();
-    }
-    let wiki = Arc::new(DevWiki::start());
-    let conclusion = libtest_mimic::run(&args, trials(Some(wiki.clone())));
-    drop(wiki); // Stops the server before exit() skips destructors.
-    conclusion.exit();
-}
-
-type Test = fn(&DevWiki) -> Result<(), Failed>;
-
-fn trials(wiki: Option<Arc<DevWiki>>) -> Vec<Trial> {
-    let tests: [(&str, Test); 9] = [
-        (
-            "templates_install_twice_makes_exactly_one_round_of_edits",
-            install_twice,
-        ),
-        (
-            "status_reports_wiki_account_bot_right_shutoff_and_rest",
-            status,
-        ),
-        ("templatedata_is_accepted_by_the_wiki", templatedata),
-        ("templates_and_examples_render_without_errors", render),
-        ("human_edit_is_kept_unless_forced", human_edit_kept),
-        ("shutoff_page_stops_all_edits", shutoff),
-        ("dry_run_saves_nothing", dry_run),
-        (
-            "diff_works_without_credentials_and_install_refuses",
-            anonymous,
-        ),
-        ("wrong_password_fails_clearly_without_echo", wrong_password),
-    ];
-    tests
-        .into_iter()
-        .map(|(name, test)| {
-            let wiki = wiki.clone();
-            Trial::test(name, move || test(wiki.as_deref().expect("wiki started")))
-        })
-        .collect()
+    run_wiki_tests(TESTS, |_| {});
 }
 
 fn template_files() -> Vec<pagefiles::PageFile> {

@@ -117,34 +117,16 @@ impl DevWiki {
 
     /// An edit by the human Admin account, through MediaWiki's own maintenance script.
     pub fn human_edit(&self, title: &str, text: &str) {
-        let mut child = Command::new(repo_root().join("deploy/devwiki"))
-            .args(["maint"])
-            .arg(self.dir())
-            .args([
+        self.maint(
+            &[
                 "edit.php",
                 "-u",
                 "Admin",
                 "-s",
                 "human edit in a test",
                 title,
-            ])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "edit.php failed: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
+            ],
+            text,
         );
     }
 }
@@ -261,4 +243,35 @@ impl DevWiki {
     pub fn edit_as(&self, user: &str, title: &str, text: &str) {
         self.maint(&["edit.php", "-u", user, "-s", "test edit", title], text);
     }
+}
+
+/// A test of a wiki test binary.
+pub type WikiTest = fn(&DevWiki) -> Result<(), libtest_mimic::Failed>;
+
+/// The `main` of a wiki test binary: one wiki for all its tests, run one at a time in the
+/// order given (they share the wiki), set up by `setup`, stopped before the process exits
+/// (also when a test fails). Listing the tests starts no wiki.
+pub fn run_wiki_tests(tests: &[(&'static str, WikiTest)], setup: fn(&DevWiki)) -> ! {
+    use std::sync::Arc;
+    let mut args = libtest_mimic::Arguments::from_args();
+    args.test_threads = Some(1);
+    let trials = |wiki: Option<Arc<DevWiki>>| -> Vec<libtest_mimic::Trial> {
+        tests
+            .iter()
+            .map(|&(name, test)| {
+                let wiki = wiki.clone();
+                libtest_mimic::Trial::test(name, move || {
+                    test(wiki.as_deref().expect("wiki started"))
+                })
+            })
+            .collect()
+    };
+    if args.list {
+        libtest_mimic::run(&args, trials(None)).exit();
+    }
+    let wiki = Arc::new(DevWiki::start());
+    setup(&wiki);
+    let conclusion = libtest_mimic::run(&args, trials(Some(wiki.clone())));
+    drop(wiki); // Stops the server: exit() skips destructors.
+    conclusion.exit();
 }
