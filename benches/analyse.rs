@@ -73,10 +73,15 @@ fn main() {
         .unwrap()
         .and_hms_opt(0, 0, 0)
         .unwrap();
-    let pages: Vec<String> = (0..200).map(|n| proposal_page(n, 500)).collect();
+    // PARTNERBOT_BENCH_PAGES shrinks the run for profilers (valgrind --tool=callgrind).
+    let count = std::env::var("PARTNERBOT_BENCH_PAGES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(200);
+    let pages: Vec<String> = (0..count).map(|n| proposal_page(n, 500)).collect();
     let bytes: usize = pages.iter().map(String::len).sum();
     let exists = HashMap::new();
-    let rounds = 5;
+    let rounds = if count < 200 { 1 } else { 5 };
     let start = Instant::now();
     for _ in 0..rounds {
         for (n, text) in pages.iter().enumerate() {

@@ -30,7 +30,7 @@ impl PageFacts {
                 .iter()
                 .find(|next| next.level <= s.level)
                 .map_or(text.len(), |next| next.heading.start);
-            let has_content = !super::wikitext::clean(&text[s.body.start..end]).is_empty();
+            let has_content = super::wikitext::has_content(&text[s.body.start..end]);
             let entry = map.entry(s.title.to_lowercase()).or_default();
             *entry |= has_content;
         }

@@ -275,6 +275,25 @@ fn top_level_equals(masked: &str) -> Option<usize> {
     None
 }
 
+/// Whether anything but whitespace and comments is in `s` (`clean(s)` is not empty), without
+/// building the cleaned string.
+pub fn has_content(s: &str) -> bool {
+    let mut rest = s;
+    loop {
+        let (before, after) = match rest.find("<!--") {
+            Some(start) => (&rest[..start], Some(&rest[start + 4..])),
+            None => (rest, None),
+        };
+        if !before.trim().is_empty() {
+            return true;
+        }
+        match after.and_then(|a| a.find("-->").map(|e| &a[e + 3..])) {
+            Some(next) => rest = next,
+            None => return false,
+        }
+    }
+}
+
 /// Removes comments and surrounding whitespace.
 pub fn clean(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

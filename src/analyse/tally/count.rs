@@ -151,7 +151,16 @@ impl Tally {
 
 /// The minute a signature was made, as history keys and `inspect --json` write it.
 pub fn stamp(at: &NaiveDateTime) -> String {
-    at.format("%Y-%m-%d %H:%M").to_string()
+    use chrono::{Datelike, Timelike};
+    // Hand-formatted: chrono's format machinery dominated the per-vote cost.
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}",
+        at.year(),
+        at.month(),
+        at.day(),
+        at.hour(),
+        at.minute()
+    )
 }
 
 /// One line's index, voter, signature time and the first reason not to count it.

@@ -201,6 +201,9 @@ fn mask_quotes(masked: &str) -> String {
 /// Byte ranges of the line inside `<s>`, `<del>`, `<strike>` or a strike template; an
 /// unclosed tag strikes to the end of the line, as browsers render it.
 fn struck_spans(original: &str, masked: &str, rules: &LineRules) -> Vec<Range<usize>> {
+    if !masked.contains('<') && !masked.contains("{{") {
+        return Vec::new();
+    }
     let lower = masked.to_ascii_lowercase();
     let mut spans = Vec::new();
     for tag in ["s", "del", "strike"] {
@@ -224,10 +227,12 @@ fn struck_spans(original: &str, masked: &str, rules: &LineRules) -> Vec<Range<us
             i = end;
         }
     }
-    let (calls, _) = wikitext::template_calls(original, masked);
-    for call in calls {
-        if rules.strike_templates.contains(&call.name.to_lowercase()) {
-            spans.push(call.range);
+    if masked.contains("{{") {
+        let (calls, _) = wikitext::template_calls(original, masked);
+        for call in calls {
+            if rules.strike_templates.contains(&call.name.to_lowercase()) {
+                spans.push(call.range);
+            }
         }
     }
     spans
@@ -235,6 +240,9 @@ fn struck_spans(original: &str, masked: &str, rules: &LineRules) -> Vec<Range<us
 
 /// The user named by `{{unsigned|NAME|...}}` / `{{unsigned2|date|NAME}}` on the line.
 fn unsigned_user(original: &str, masked: &str, rules: &LineRules) -> Option<String> {
+    if !masked.contains("{{") {
+        return None;
+    }
     let (calls, _) = wikitext::template_calls(original, masked);
     calls.iter().rev().find_map(|call| {
         let index = *rules.unsigned.get(&call.name.trim().to_lowercase())?;

@@ -91,6 +91,21 @@ const WIKIMEDIA_HOSTS: &[&str] = &[
     "wikifunctions.org",
 ];
 
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
 /// What the wiki calls its user namespaces and special pages (from siteinfo), and the rest of
 /// the signature vocabulary.
 #[derive(Debug, Clone)]
@@ -198,58 +213,42 @@ impl SignatureRules {
 
     /// Every user link of the (masked) text: `(range, user name)`, in order.
     pub fn user_links(&self, text: &str) -> Vec<(Range<usize>, String)> {
-        let mut out = Vec::new();
-        let mut i = 0;
-        while let Some(offset) = text[i..].find('[') {
-            let start = i + offset;
-            let rest = &text[start..];
-            if let Some(inner) = rest.strip_prefix("[[") {
-                if let Some(end) = inner.find("]]").filter(|e| !inner[..*e].contains('\n')) {
-                    let target = inner[..end].split('|').next().unwrap_or_default();
-                    if let Some(user) = self.user_of_title(target) {
-                        out.push((start..start + 2 + end + 2, user));
-                    }
-                    i = start + 2 + end + 2;
-                    continue;
-                }
-                i = start + 2;
-            } else {
-                if let Some(end) = rest.find(']').filter(|e| !rest[..*e].contains('\n')) {
-                    let url = rest[1..end].split_whitespace().next().unwrap_or_default();
-                    if let Some(user) = self.user_of_url(url) {
-                        out.push((start..start + end + 1, user));
-                    }
-                }
-                i = start + 1;
-            }
+        link_candidates(text)
+            .into_iter()
+            .filter_map(|(range, link)| Some((range, self.user_of_link(link)?)))
+            .collect()
+    }
+
+    fn user_of_link(&self, link: Link<'_>) -> Option<String> {
+        match link {
+            Link::Wiki(target) => self.user_of_title(target),
+            Link::External(url) => self.user_of_url(url),
         }
-        out
     }
 
     /// `User:X`, `:de:Benutzer:X`, `w:fr:Utilisatrice:X`, `Special:Contributions/X` -> X.
     /// None for user subpages (`User:X/y`, a mention) and everything else.
     pub fn user_of_title(&self, target: &str) -> Option<String> {
-        let target = decode(target.trim());
-        let mut parts: Vec<&str> = target.trim_start_matches(':').split(':').collect();
+        let decoded = decode(target.trim());
+        let mut rest = decoded.trim_start_matches(':');
         // Interwiki prefixes (`m:`, `w:fr:`) lead to another wiki; the rest is the same.
-        while parts.len() > 2 && self.interwiki.contains(&key(parts[0])) {
-            parts.remove(0);
+        let (mut ns, mut tail) = rest.split_once(':')?;
+        while self.interwiki.contains(&key(ns)) && tail.contains(':') {
+            rest = tail;
+            (ns, tail) = rest.split_once(':')?;
         }
-        if parts.len() < 2 {
-            return None;
-        }
-        let ns = key(parts[0]);
-        let rest = parts[1..].join(":");
-        let rest = rest.split('#').next().unwrap_or_default();
+        let ns = key(ns);
+        let tail = tail.split('#').next().unwrap_or_default();
         if self.user_namespaces.contains(&ns) {
-            if rest.contains('/') {
+            if tail.contains('/') {
                 return None;
             }
-            return normalize_user(rest);
+            return normalize_user(tail);
         }
         if self.special_namespaces.contains(&ns) || ns == "special" {
-            let (page, name) = rest.split_once('/')?;
-            if self.contributions.contains(&key(page)) || key(page) == "contributions" {
+            let (page, name) = tail.split_once('/')?;
+            let page = key(page);
+            if self.contributions.contains(&page) || page == "contributions" {
                 return normalize_user(name);
             }
         }
@@ -278,19 +277,80 @@ impl SignatureRules {
         self.user_of_title(&title)
     }
 
+    /// The last signature timestamp of the text. Only the last match is captured: capture
+    /// groups cost far more than finding matches, and this runs on every vote line.
+    fn last_timestamp(&self, text: &str) -> Option<(Range<usize>, NaiveDateTime)> {
+        // Every timestamp ends in "(UTC)": look only just before the last one. The longest
+        // timestamp ("23:59, 30 September 2026 (UTC)") is 31 bytes.
+        let mut end = text.len();
+        while let Some(utc) = text[..end].rfind("(UTC)") {
+            let mut from = utc.saturating_sub(32);
+            while !text.is_char_boundary(from) {
+                from -= 1;
+            }
+            let window = &text[from..utc + 5];
+            if let Some(found) = self.timestamp.find_iter(window).last() {
+                let c = self.timestamp.captures(found.as_str())?;
+                let month = MONTHS.iter().position(|m| *m == &c[4])? as u32 + 1;
+                let number = |i: usize| c[i].parse::<u32>().ok();
+                let date = chrono::NaiveDate::from_ymd_opt(number(5)? as i32, month, number(3)?)?;
+                let at = date.and_hms_opt(number(1)?, number(2)?, 0)?;
+                return Some((from + found.start()..from + found.end(), at));
+            }
+            end = utc;
+        }
+        None
+    }
+
     /// The signature of a line: the last timestamp, and the user link nearest before it.
     pub fn signature(&self, text: &str) -> Option<Signature> {
-        let (range, at) = self.timestamps(text).pop()?;
-        let (link, user) = self
-            .user_links(&text[..range.start])
+        let (range, at) = self.last_timestamp(text)?;
+        // From the nearest link backwards: usually the first one tried is the user talk link.
+        let (link, user) = link_candidates(&text[..range.start])
             .into_iter()
-            .next_back()?;
+            .rev()
+            .find_map(|(r, link)| Some((r, self.user_of_link(link)?)))?;
         Some(Signature {
             user,
             at,
             range: link.start..range.end,
         })
     }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Link<'a> {
+    /// The target of `[[target|text]]`.
+    Wiki(&'a str),
+    /// The URL of `[url text]`.
+    External(&'a str),
+}
+
+/// Every wikilink and bracketed external link of one line, in order (not yet interpreted).
+fn link_candidates(text: &str) -> Vec<(Range<usize>, Link<'_>)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(offset) = text[i..].find('[') {
+        let start = i + offset;
+        let rest = &text[start..];
+        if let Some(inner) = rest.strip_prefix("[[") {
+            match inner.find("]]").filter(|e| !inner[..*e].contains('\n')) {
+                Some(end) => {
+                    let target = inner[..end].split('|').next().unwrap_or_default();
+                    out.push((start..start + 2 + end + 2, Link::Wiki(target)));
+                    i = start + 2 + end + 2;
+                }
+                None => i = start + 2,
+            }
+        } else {
+            if let Some(end) = rest.find(']').filter(|e| !rest[..*e].contains('\n')) {
+                let url = rest[1..end].split_whitespace().next().unwrap_or_default();
+                out.push((start..start + end + 1, Link::External(url)));
+            }
+            i = start + 1;
+        }
+    }
+    out
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -303,6 +363,9 @@ pub struct Signature {
 
 /// Percent-encoding and the HTML entities that occur in titles.
 fn decode(s: &str) -> String {
+    if !s.contains(['%', '&']) {
+        return s.to_owned();
+    }
     let percent = percent_decode(s);
     decode_entities(&percent)
 }
@@ -370,12 +433,20 @@ fn decode_entities(s: &str) -> String {
 /// MediaWiki's user-name form: spaces for underscores, runs collapsed, first letter upper-case;
 /// IPv6 addresses upper-case.
 pub fn normalize_user(name: &str) -> Option<String> {
-    let name = decode(name).replace('_', " ");
-    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    let decoded = decode(name);
+    let name = if decoded.contains('_') || decoded.contains("  ") || decoded.trim() != decoded {
+        decoded
+            .replace('_', " ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    } else {
+        decoded
+    };
     if name.is_empty() || name.contains(['[', ']', '{', '}', '|', '<', '>', '#']) {
         return None;
     }
-    if name.parse::<std::net::Ipv6Addr>().is_ok() {
+    if name.contains(':') && name.parse::<std::net::Ipv6Addr>().is_ok() {
         return Some(name.to_uppercase());
     }
     let mut chars = name.chars();

@@ -134,3 +134,18 @@ fn closing_braces_inside_an_open_link_are_text() {
     assert!(c.is_empty());
     assert_eq!(unclosed, [0]);
 }
+
+#[test]
+fn has_content_agrees_with_clean() {
+    for s in [
+        "",
+        "  \n",
+        "<!-- x -->",
+        " <!-- x --> y",
+        "<!-- unclosed",
+        "a",
+        "<!-- a --><!-- b -->\n",
+    ] {
+        assert_eq!(has_content(s), !clean(s).is_empty(), "{s:?}");
+    }
+}

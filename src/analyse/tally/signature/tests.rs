@@ -80,6 +80,16 @@ fn display_text_never_decides_and_nearest_link_before_last_timestamp_wins() {
 }
 
 #[test]
+fn a_stray_utc_after_the_last_timestamp_is_skipped() {
+    let line = format!("[[User:A|A]] {TS} and then a note about (UTC) time");
+    assert_eq!(user(&line).as_deref(), Some("A"));
+    assert_eq!(
+        user("[[User:A|A]] 9:05, 1 March 2026 (UTC)").as_deref(),
+        Some("A")
+    );
+}
+
+#[test]
 fn names_ips_and_temporary_accounts() {
     assert_eq!(
         normalize_user("foo_bar  baz").as_deref(),
