@@ -243,11 +243,7 @@ impl<'a> Reconciler<'a> {
         let voters: HashMap<LineKey, String> = lines
             .iter()
             .filter_map(|l| {
-                let voter = l
-                    .signature
-                    .as_ref()
-                    .map(|s| s.user.clone())
-                    .or(l.unsigned_user.clone())?;
+                let voter = l.voter()?.to_owned();
                 Some((tally::line_key(l)?, voter))
             })
             .collect();

@@ -178,11 +178,8 @@ pub fn count(
     // First pass: each line's voter, time and the first reason that applies, if any.
     let mut judged: Vec<Judged> = Vec::new();
     for (n, line) in lines.iter().enumerate() {
-        let (user, at) = match (&line.signature, &line.unsigned_user) {
-            (Some(sig), _) => (Some(sig.user.clone()), Some(sig.at)),
-            (None, Some(user)) => (Some(user.clone()), None),
-            (None, None) => (None, None),
-        };
+        let user = line.voter().map(str::to_owned);
+        let at = line.signature.as_ref().map(|s| s.at);
         let reason = judge(line, user.as_deref(), at, accounts, history, period, rules);
         judged.push((n, user, at, reason));
     }

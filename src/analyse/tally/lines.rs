@@ -74,6 +74,16 @@ pub struct VoteLine {
     pub struck: bool,
 }
 
+impl VoteLine {
+    /// Who the line names as voter: the signature's user, else the `{{unsigned}}` user.
+    pub fn voter(&self) -> Option<&str> {
+        self.signature
+            .as_ref()
+            .map(|s| s.user.as_str())
+            .or(self.unsigned_user.as_deref())
+    }
+}
+
 /// The community-support section (heading to the next heading of level ≤ its own) and its
 /// vote lines. None when the page has no such section.
 pub fn vote_lines(

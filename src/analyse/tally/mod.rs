@@ -7,8 +7,8 @@ pub mod signature;
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::NaiveDateTime;
-
+/// Counts the lines with the facts the fetch layer found.
+pub use count::count as tally;
 pub use count::{Account, CountRules, History, Period, Tally};
 pub use lines::{LineRules, VoteLine};
 pub use signature::SignatureRules;
@@ -41,18 +41,6 @@ pub fn voters(lines: &[VoteLine]) -> Vec<String> {
     out.sort();
     out.dedup();
     out
-}
-
-/// Counts the lines with the facts the fetch layer found.
-pub fn tally(
-    lines: &[VoteLine],
-    accounts: &HashMap<String, Account>,
-    history: &History,
-    period: Period,
-    rules: &CountRules,
-    now: NaiveDateTime,
-) -> Tally {
-    count::count(lines, accounts, history, period, rules, now)
 }
 
 /// What identifies a vote line across revisions: its signature, or (unsigned votes) its text.
