@@ -188,6 +188,32 @@ fn history_built_the_real_way(wiki: &DevWiki) -> Result<(), Failed> {
     let again = ok(&wiki.partnerbot(&["run", "--once"]));
     assert_eq!(wiki.edit_count(), edits, "{again}");
 
+    // A forger edits the bot's memory (drops the `forged=` list): the seal no longer fits, so
+    // the history is read again and Carol's line stays forged.
+    let text = wiki.text(PAGE);
+    let marker_end = text.find("<!-- partnerbot:tally").unwrap();
+    let line_end = marker_end + text[marker_end..].find(" | ").unwrap();
+    let tampered_marker: String = text[marker_end..line_end]
+        .split(' ')
+        .filter(|w| !w.starts_with("forged="))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let tampered = format!(
+        "{}{}{}",
+        &text[..marker_end],
+        tampered_marker,
+        &text[line_end..]
+    );
+    assert_ne!(tampered, text);
+    wiki.human_edit(PAGE, &tampered);
+    ok(&wiki.partnerbot(&["run", "--once"]));
+    let repaired = wiki.text(PAGE);
+    assert!(
+        repaired.contains("* Carol (support): the page history shows"),
+        "{repaired}"
+    );
+    assert!(repaired.contains("forged="), "{repaired}");
+
     // One more vote: the tally follows; history of the verified lines is not walked again.
     let mut more = fixed.clone();
     more.push(format!("# '''Support''' {}", sig("Gina", 9)));

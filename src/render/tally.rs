@@ -101,6 +101,9 @@ pub fn region(
     if !verified.forged.is_empty() {
         attrs.insert("forged".to_owned(), join(&verified.forged));
     }
+    if let Some(seal) = &verified.seal {
+        attrs.insert("seal".to_owned(), seal.clone());
+    }
     region::wrap(KIND, &attrs, &note, &body)
 }
 
@@ -137,6 +140,7 @@ mod tests {
         let verified = Verified {
             checked: ["0badcafe".to_string()].into(),
             forged: Default::default(),
+            seal: Some("00ff".into()),
         };
         let r = region(
             &tally,
@@ -147,7 +151,7 @@ mod tests {
             "User:Partnerbot",
         );
         assert!(r.starts_with(
-            "<!-- partnerbot:tally as_of=42 verified=0badcafe | Counted by partnerbot"
+            "<!-- partnerbot:tally as_of=42 seal=00ff verified=0badcafe | Counted by partnerbot"
         ));
         assert!(r.contains(
             "| support = 3\n| oppose = 1\n| neutral = 0\n| ignored = 1\n| percent = 75\n"

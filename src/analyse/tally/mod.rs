@@ -109,9 +109,41 @@ pub fn key_hash(key: &LineKey) -> String {
 pub struct Verified {
     pub checked: std::collections::BTreeSet<String>,
     pub forged: std::collections::BTreeSet<String>,
+    /// A keyed hash of the two lists, so an edit of the comment by anyone but the bot (say, a
+    /// forger adding their line's hash) is noticed and the history is walked again.
+    pub seal: Option<String>,
 }
 
 impl Verified {
+    /// The seal of the lists under `key` (SipHash-2-4, a keyed hash made for short inputs).
+    pub fn compute_seal(&self, key: (u64, u64)) -> String {
+        use std::hash::Hasher;
+        #[allow(deprecated)] // std's SipHasher is the keyed SipHash-2-4 we need; no extra crate.
+        let mut h = std::hash::SipHasher::new_with_keys(key.0, key.1);
+        for (tag, set) in [("v", &self.checked), ("f", &self.forged)] {
+            h.write(tag.as_bytes());
+            for hash in set {
+                h.write(hash.as_bytes());
+                h.write_u8(b',');
+            }
+        }
+        format!("{:016x}", h.finish())
+    }
+
+    /// The lists if their seal is right under `key`; nothing otherwise (walk the history).
+    pub fn trusted(self, key: Option<(u64, u64)>) -> Self {
+        match (key, &self.seal) {
+            (Some(key), Some(seal)) if *seal == self.compute_seal(key) => self,
+            _ => Verified::default(),
+        }
+    }
+
+    /// These lists sealed under `key` (unsealed without a key: never trusted later).
+    pub fn sealed(mut self, key: Option<(u64, u64)>) -> Self {
+        self.seal = key.map(|k| self.compute_seal(k));
+        self
+    }
+
     pub fn from_attrs(attrs: &std::collections::BTreeMap<String, String>) -> Self {
         let set = |k: &str| {
             attrs
@@ -127,6 +159,32 @@ impl Verified {
         Verified {
             checked: set("verified"),
             forged: set("forged"),
+            seal: attrs.get("seal").cloned(),
         }
+    }
+}
+
+#[cfg(test)]
+mod verified_tests {
+    use super::Verified;
+
+    #[test]
+    fn only_a_correctly_sealed_list_is_trusted() {
+        let key = Some((1, 2));
+        let list = Verified {
+            checked: ["aa".to_string()].into(),
+            ..Default::default()
+        }
+        .sealed(key);
+        assert_eq!(list.clone().trusted(key), list);
+        let mut tampered = list.clone();
+        tampered.checked.insert("forger".into());
+        assert_eq!(tampered.trusted(key), Verified::default());
+        assert_eq!(
+            list.clone().trusted(Some((3, 4))),
+            Verified::default(),
+            "another key"
+        );
+        assert_eq!(list.trusted(None), Verified::default(), "no key, no trust");
     }
 }
