@@ -269,6 +269,7 @@ pub(super) fn collect_pages(
 mod tests {
     use super::*;
 
+    /// The fixture was recorded from the dev wiki (`deploy/devwiki`), content shortened.
     #[test]
     fn collects_normalised_missing_and_existing_pages() {
         let response: Value = serde_json::from_str(include_str!(
@@ -278,14 +279,14 @@ mod tests {
         let (mut pages, mut aliases) = (HashMap::new(), HashMap::new());
         collect_pages(&response, "2026-11-26T12:00:00Z", &mut pages, &mut aliases).unwrap();
         assert_eq!(
-            aliases["template:partnership_proposal"],
-            "Template:Partnership proposal"
+            aliases["template:partnership_stage"],
+            "Template:Partnership stage"
         );
-        let existing = &pages["Template:Partnership proposal"];
+        let existing = &pages["Template:Partnership stage"];
         assert!(existing.exists);
-        assert_eq!(existing.revid, Some(42));
+        assert_eq!(existing.revid, Some(44));
         assert_eq!(existing.user.as_deref(), Some("Partnerbot"));
-        assert_eq!(existing.text, "{{{partner}}}");
+        assert!(existing.text.starts_with("{{#switch:{{{show|label}}}"));
         let missing = &pages["Template:Partnership tally"];
         assert!(!missing.exists);
         assert_eq!(missing.revid, None);
