@@ -8,8 +8,8 @@ use std::time::Instant;
 
 use partnerbot::analyse::page;
 use partnerbot::analyse::principles::Principles;
-use partnerbot::analyse::proposal::{ProposalRules, param_names};
-use partnerbot::analyse::stages::{DEFAULT_STAGES_TOML, Stages};
+use partnerbot::analyse::proposal::ProposalRules;
+use partnerbot::analyse::stages::Stages;
 use partnerbot::analyse::tally::signature::SiteNames;
 use partnerbot::analyse::tally::{self, Account, CountRules, History, LineRules, SignatureRules};
 use partnerbot::apply::plan::plan;
@@ -34,7 +34,7 @@ fn proposal_page(n: usize, votes: usize) -> String {
 }
 
 fn main() {
-    let stages = Stages::parse(DEFAULT_STAGES_TOML, &param_names()).unwrap();
+    let stages = Stages::builtin();
     let principles = Principles::default();
     let aliases = HashMap::new();
     let rules = ProposalRules {

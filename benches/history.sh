@@ -6,15 +6,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 count=${1:-2000}
-dir=$(mktemp -d /tmp/partnerbot-history-XXXXXX)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-trap 'deploy/devwiki stop "$dir" >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
-
-cargo build --release --locked --quiet
-bot=${CARGO_TARGET_DIR:-target}/release/partnerbot
-deploy/devwiki up "$dir" "$port" >/dev/null
-config=$dir/partnerbot.toml
-"$bot" -q --config "$config" templates install >/dev/null
+# shellcheck source=benches/fresh_wiki.sh
+. benches/fresh_wiki.sh
 python3 benches/gen_history.py "$count" >"$dir/history.xml"
 # Voters keep their names (no "imported>" prefix), so history authors match signatures.
 deploy/devwiki maint "$dir" importDump.php --quiet --username-prefix="" "$dir/history.xml" >/dev/null 2>&1 ||

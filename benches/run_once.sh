@@ -7,15 +7,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 count=${1:-500}
-dir=$(mktemp -d /tmp/partnerbot-bench-XXXXXX)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-trap 'deploy/devwiki stop "$dir" >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
-
-cargo build --release --locked --quiet
-bot=${CARGO_TARGET_DIR:-target}/release/partnerbot
-deploy/devwiki up "$dir" "$port" >/dev/null
-config=$dir/partnerbot.toml
-"$bot" -q --config "$config" templates install >/dev/null
+# shellcheck source=benches/fresh_wiki.sh
+. benches/fresh_wiki.sh
 
 echo "bench: importing $count generated proposals"
 python3 benches/gen_proposals.py "$count" 5 >"$dir/proposals.xml"

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use crate::analyse::principles::{Principles, PrinciplesConfig};
 use crate::analyse::proposal::param_names;
-use crate::analyse::stages::{DEFAULT_STAGES_TOML, Stages};
+use crate::analyse::stages::Stages;
 use crate::analyse::tally::lines::Position;
 use crate::analyse::tally::{CountRules, LineRules};
 
@@ -619,7 +619,7 @@ fn validate_proposals(
         })?;
     let params = param_names();
     let stages = if raw.stages_file.as_os_str().is_empty() {
-        Stages::parse(DEFAULT_STAGES_TOML, &params).expect("built-in stages.toml is valid")
+        Stages::builtin()
     } else {
         let path = &raw.stages_file;
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {

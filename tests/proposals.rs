@@ -79,6 +79,15 @@ fn cut_region(text: &str, kind: &str) -> String {
     }
 }
 
+/// The sample page's text with its `| stage = ...` line set to `stage`.
+fn with_stage(text: &str, stage: &str) -> String {
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("| stage"))
+        .expect("a stage line");
+    text.replacen(line, &format!("| stage = {stage}"), 1)
+}
+
 /// The page text with the bot's region cut out.
 fn outside_region(text: &str) -> String {
     match (text.find(REGION_START), text.find(REGION_END)) {
@@ -261,15 +270,7 @@ fn one_notice(wiki: &DevWiki) -> Result<(), Failed> {
     let talk = format!("Talk:{title}");
     run_once(wiki);
     let text = wiki.text(title);
-    let stage_line = text
-        .lines()
-        .find(|l| l.trim_start().starts_with("| stage"))
-        .unwrap()
-        .to_owned();
-    wiki.human_edit(
-        title,
-        &text.replacen(&stage_line, "| stage           = implementation", 1),
-    );
+    wiki.human_edit(title, &with_stage(&text, "implementation"));
     let before_talk = wiki.text(&talk);
     for _ in 0..3 {
         run_once(wiki);
@@ -307,15 +308,7 @@ fn notice_after_crash(wiki: &DevWiki) -> Result<(), Failed> {
     let earlier = wiki.text(&talk);
     let posted = "== Partnership stage: Communication ==\n<!-- partnerbot:stage-notice n=1 from=evaluation to=communication -->\nPosted before the crash.";
     wiki.human_edit(&talk, &format!("{earlier}\n\n{posted}\n"));
-    let stage_line = text
-        .lines()
-        .find(|l| l.trim_start().starts_with("| stage"))
-        .unwrap()
-        .to_owned();
-    wiki.human_edit(
-        title,
-        &text.replacen(&stage_line, "| stage = communication", 1),
-    );
+    wiki.human_edit(title, &with_stage(&text, "communication"));
     let before = wiki.text(&talk);
     let out = run_once(wiki);
     assert_eq!(summary_value(&out, "stage notices:"), 0, "{out}");

@@ -172,12 +172,11 @@ fn judge(
 mod tests {
     use super::*;
     use crate::analyse::principles::Principles;
-    use crate::analyse::proposal::{self, ProposalRules, param_names};
-    use crate::analyse::stages::DEFAULT_STAGES_TOML;
+    use crate::analyse::proposal::{self, ProposalRules};
     use crate::analyse::wikitext;
 
     fn checklist_of(text: &str, pages: &[(&str, bool)]) -> Option<Checklist> {
-        let stages = Stages::parse(DEFAULT_STAGES_TOML, &param_names()).unwrap();
+        let stages = Stages::builtin();
         let principles = Principles::default();
         let aliases = HashMap::new();
         let rules = ProposalRules {

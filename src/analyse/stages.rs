@@ -45,6 +45,12 @@ pub enum Evidence {
 }
 
 impl Stages {
+    /// The built-in definitions (`config/stages.toml`), checked by the tests below.
+    pub fn builtin() -> Self {
+        Self::parse(DEFAULT_STAGES_TOML, &super::proposal::param_names())
+            .expect("the built-in config/stages.toml is valid")
+    }
+
     /// Parses and checks stage definitions; `params` are the proposal template's parameters.
     pub fn parse(toml_text: &str, params: &[&str]) -> Result<Self, String> {
         let stages: Stages = toml::from_str(toml_text).map_err(|e| e.to_string())?;

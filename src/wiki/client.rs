@@ -159,6 +159,33 @@ impl Connection {
         }
     }
 
+    /// Runs a query and its continuations (`continue` in the answer), handing each answer to
+    /// `each`. The one continuation loop of the wiki edge.
+    pub(super) async fn continued(
+        &self,
+        mut params: Vec<(String, String)>,
+        mut each: impl FnMut(&Value) -> Result<(), WikiError>,
+    ) -> Result<(), WikiError> {
+        loop {
+            let borrowed: Vec<(&str, &str)> = params
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            let response = self.query(&borrowed).await?;
+            each(&response)?;
+            let Some(cont) = response.get("continue").and_then(Value::as_object) else {
+                return Ok(());
+            };
+            params.retain(|(k, _)| !cont.contains_key(k));
+            for (k, v) in cont {
+                params.push((
+                    k.clone(),
+                    v.as_str().map_or_else(|| v.to_string(), str::to_owned),
+                ));
+            }
+        }
+    }
+
     pub(super) async fn deadline<T, E, F>(&self, what: &str, fut: F) -> Result<T, WikiError>
     where
         F: Future<Output = Result<T, E>>,

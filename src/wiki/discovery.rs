@@ -3,8 +3,6 @@
 
 use std::collections::HashMap;
 
-use serde_json::Value;
-
 use super::{Connection, WikiError};
 
 /// Pages transcluding a template, and the titles of the template's redirects.
@@ -50,6 +48,7 @@ impl Connection {
             };
             out.pages.extend(titles("embeddedin"));
             out.redirects.extend(titles("backlinks"));
+            Ok(())
         })
         .await?;
         Ok(out)
@@ -86,31 +85,5 @@ impl Connection {
             }
         }
         Ok(out)
-    }
-
-    /// Runs a query and its continuations, handing each answer to `each`.
-    pub(super) async fn continued(
-        &self,
-        mut params: Vec<(String, String)>,
-        mut each: impl FnMut(&Value),
-    ) -> Result<(), WikiError> {
-        loop {
-            let borrowed: Vec<(&str, &str)> = params
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect();
-            let response = self.get(&borrowed).await?;
-            each(&response);
-            let Some(cont) = response.get("continue").and_then(Value::as_object) else {
-                return Ok(());
-            };
-            params.retain(|(k, _)| !cont.contains_key(k));
-            for (k, v) in cont {
-                params.push((
-                    k.clone(),
-                    v.as_str().map_or_else(|| v.to_string(), str::to_owned),
-                ));
-            }
-        }
     }
 }

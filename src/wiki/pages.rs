@@ -171,7 +171,7 @@ impl Connection {
 
     async fn read_chunk(&self, titles: &[String]) -> Result<Vec<PageRevision>, WikiError> {
         let joined = titles.join("|");
-        let mut params: Vec<(String, String)> = [
+        let params: Vec<(String, String)> = [
             ("action", "query"),
             ("prop", "revisions"),
             ("rvprop", "ids|timestamp|user|content"),
@@ -184,29 +184,12 @@ impl Connection {
         .collect();
         let mut by_title: HashMap<String, PageRevision> = HashMap::new();
         let mut aliases: HashMap<String, String> = HashMap::new();
-        loop {
-            let borrowed: Vec<(&str, &str)> = params
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect();
-            let response = self.query(&borrowed).await?;
-            let read_at = response["curtimestamp"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned();
-            collect_pages(&response, &read_at, &mut by_title, &mut aliases)?;
-            // Large pages make MediaWiki split the answer; ask for the rest.
-            let Some(cont) = response.get("continue").and_then(Value::as_object) else {
-                break;
-            };
-            params.retain(|(k, _)| !cont.contains_key(k));
-            for (k, v) in cont {
-                params.push((
-                    k.clone(),
-                    v.as_str().map(str::to_owned).unwrap_or(v.to_string()),
-                ));
-            }
-        }
+        // Large pages make MediaWiki split the answer over continuations.
+        self.continued(params, |response| {
+            let read_at = response["curtimestamp"].as_str().unwrap_or_default();
+            collect_pages(response, read_at, &mut by_title, &mut aliases)
+        })
+        .await?;
         titles
             .iter()
             .map(|asked| {

@@ -1,6 +1,5 @@
 use super::*;
 use crate::analyse::principles::{ExcludeRule, PrinciplesConfig, RequireRule};
-use crate::analyse::stages::DEFAULT_STAGES_TOML;
 
 struct Fixture {
     stages: Stages,
@@ -9,7 +8,7 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
-    let stages = Stages::parse(DEFAULT_STAGES_TOML, &param_names()).unwrap();
+    let stages = Stages::builtin();
     let config = PrinciplesConfig {
         require: vec![RequireRule {
             params: vec!["mission".into(), "goal".into(), "outcome_targets".into()],

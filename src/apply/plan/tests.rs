@@ -3,8 +3,8 @@ use std::collections::HashMap;
 use super::*;
 use crate::analyse::page;
 use crate::analyse::principles::Principles;
-use crate::analyse::proposal::{ProposalRules, param_names};
-use crate::analyse::stages::{DEFAULT_STAGES_TOML, Stages};
+use crate::analyse::proposal::ProposalRules;
+use crate::analyse::stages::Stages;
 use crate::analyse::tally::signature::SiteNames;
 use crate::analyse::tally::{self, LineRules, SignatureRules};
 
@@ -25,7 +25,7 @@ fn settings() -> RenderSettings<'static> {
 }
 
 fn plan_for(text: &str) -> PagePlan {
-    let stages = Stages::parse(DEFAULT_STAGES_TOML, &param_names()).unwrap();
+    let stages = Stages::builtin();
     let principles = Principles::default();
     let aliases = HashMap::new();
     let rules = ProposalRules {
