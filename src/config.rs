@@ -10,6 +10,11 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+mod index;
+
+pub use index::{IndexSettings, PatternFields, Target, Targets};
+use index::{RawIndex, validate_index};
+
 use crate::analyse::principles::{Principles, PrinciplesConfig};
 use crate::analyse::proposal::param_names;
 use crate::analyse::stages::Stages;
@@ -83,6 +88,7 @@ pub struct Settings {
     pub templates: Templates,
     pub proposals: Proposals,
     pub tally: TallySettings,
+    pub index: IndexSettings,
 }
 
 #[derive(Debug, Clone)]
@@ -165,6 +171,7 @@ struct Raw {
     proposals: RawProposals,
     principles: PrinciplesConfig,
     tally: RawTally,
+    index: RawIndex,
 }
 
 #[derive(Deserialize)]
@@ -524,9 +531,11 @@ fn validate(raw: Raw, layers: &Layers) -> Result<Settings, ConfigError> {
     }
     let proposals = validate_proposals(raw.proposals, &raw.principles, layers)?;
     let tally = validate_tally(raw.tally, layers)?;
+    let index = validate_index(raw.index, &proposals.stages, layers)?;
     Ok(Settings {
         proposals,
         tally,
+        index,
         wiki: Wiki {
             url,
             rest_url,

@@ -7,10 +7,12 @@
 //! - [`stages`]: the process as data; [`checklist`]: which items the page evidences;
 //! - [`page`]: the two phases of analysing one page; [`titles`]: which pages are proposals;
 //! - [`tally`]: the community-support tally by public rules;
+//! - [`index`]: rows of the learning-pattern, case-study, proposal and sign-up lists;
 //! - [`bots`]: the `{{bots}}`/`{{nobots}}` opt-out.
 
 pub mod bots;
 pub mod checklist;
+pub mod index;
 pub mod page;
 pub mod principles;
 pub mod proposal;

@@ -120,6 +120,12 @@ pub const PARAMS: &[ParamSpec] = &[
         "the targets the partnership is measured against",
     ),
     spec(
+        "evaluation",
+        Kind::Link,
+        false,
+        "a link to the evaluation or results: [[Page]], [[#Results]] or https://...",
+    ),
+    spec(
         "status",
         Kind::Enum(&["active", "paused", "terminated", "completed"]),
         false,

@@ -111,40 +111,91 @@ pub fn vote_lines(
             continue;
         };
         // The subsection's own text, up to the next heading of any level.
-        let mut offset = sub.body.start;
-        for masked_line in masked[sub.body.clone()].split_inclusive('\n') {
-            let start = offset;
-            offset += masked_line.len();
-            let structure = masked_line.trim_end_matches(['\n', '\r']);
-            if !is_vote_line(structure) {
-                continue;
-            }
-            let range = start..start + structure.len();
-            let original = &text[range.clone()];
-            // Quotations are part of the line but never sign it.
-            let body = &quoted[range.clone()];
-            let struck_spans = struck_spans(original, body, rules);
-            let signature = signatures.signature(body);
-            let first_text = body.find(|c: char| c != '#' && c != '*' && !c.is_whitespace());
-            let struck = signature
-                .as_ref()
-                .is_some_and(|s| inside(&struck_spans, s.range.start))
-                || first_text.is_some_and(|at| inside(&struck_spans, at));
-            let unsigned_user = match signature {
-                Some(_) => None,
-                None => unsigned_user(original, body, rules),
-            };
-            lines.push(VoteLine {
-                position,
-                text: original.to_owned(),
-                range,
-                signature,
-                unsigned_user,
-                struck,
-            });
-        }
+        lines.extend(list_lines(
+            text,
+            &quoted,
+            sub.body.clone(),
+            position,
+            rules,
+            signatures,
+        ));
     }
     Some((support.heading.start..end, lines))
+}
+
+/// The top-level list items of the section titled one of `titles` (any level; compared like
+/// position headings), up to the next heading of any level, all read as `position`. A learning
+/// pattern's endorsements and a sign-up list are such lists. None without such a section.
+pub fn section_lines(
+    text: &str,
+    masked: &str,
+    sections: &[Section],
+    titles: &[String],
+    position: Position,
+    rules: &LineRules,
+    signatures: &SignatureRules,
+) -> Option<(Range<usize>, Vec<VoteLine>)> {
+    let section = sections.iter().find(|s| {
+        titles
+            .iter()
+            .any(|t| heading_key(t) == heading_key(&s.title))
+    })?;
+    let quoted = mask_quotes(masked);
+    let lines = list_lines(
+        text,
+        &quoted,
+        section.body.clone(),
+        position,
+        rules,
+        signatures,
+    );
+    Some((section.body.clone(), lines))
+}
+
+/// The list items of `body` (a byte range of the page) with their signature, strike-out and
+/// `{{unsigned}}` facts. `quoted` is the masked page with quotations blanked.
+fn list_lines(
+    text: &str,
+    quoted: &str,
+    body: Range<usize>,
+    position: Position,
+    rules: &LineRules,
+    signatures: &SignatureRules,
+) -> Vec<VoteLine> {
+    let mut lines = Vec::new();
+    let mut offset = body.start;
+    for masked_line in quoted[body].split_inclusive('\n') {
+        let start = offset;
+        offset += masked_line.len();
+        let structure = masked_line.trim_end_matches(['\n', '\r']);
+        if !is_vote_line(structure) {
+            continue;
+        }
+        let range = start..start + structure.len();
+        let original = &text[range.clone()];
+        // Quotations are part of the line but never sign it.
+        let body = &quoted[range.clone()];
+        let struck_spans = struck_spans(original, body, rules);
+        let signature = signatures.signature(body);
+        let first_text = body.find(|c: char| c != '#' && c != '*' && !c.is_whitespace());
+        let struck = signature
+            .as_ref()
+            .is_some_and(|s| inside(&struck_spans, s.range.start))
+            || first_text.is_some_and(|at| inside(&struck_spans, at));
+        let unsigned_user = match signature {
+            Some(_) => None,
+            None => unsigned_user(original, body, rules),
+        };
+        lines.push(VoteLine {
+            position,
+            text: original.to_owned(),
+            range,
+            signature,
+            unsigned_user,
+            struck,
+        });
+    }
+    lines
 }
 
 /// `'''Support'''` and `<b>Oppose</b>` are `support` and `oppose`.
