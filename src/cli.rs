@@ -1,5 +1,6 @@
 //! The command line: clap definitions and one small function per command.
 
+mod index;
 mod proposals;
 mod status;
 mod templates;
@@ -94,6 +95,29 @@ talk-page section it would add if the stage changed. Exit 0 whether or not there
         /// The page title.
         title: String,
     },
+    /// Rebuild the index lists: learning patterns, case studies, proposals, interested communities.
+    #[command(after_help = "\
+Examples:
+  partnerbot --config devwiki/partnerbot.toml index --dry-run
+  partnerbot --config devwiki/partnerbot.toml index
+  partnerbot --config devwiki/partnerbot.toml index --page \"Learning patterns/Start with a low-touch pilot\"
+
+Lists the learning patterns (index.pattern_categories with subcategories to
+index.pattern_category_depth, index.pattern_prefixes), the case studies (proposals from
+index.case_study_from_stage on or with a status in index.case_study_statuses, and pages calling
+index.case_study_template), the proposals that have not ended, and the signed lines of the
+sign-up section (index.signup_page, index.signup_section). Each list is written into a region of
+its target page (index.*_target, \"Page#Section\"); a page is saved only if a list changed.
+With --page, only the rows of those pages are recomputed; every other row is taken from the
+index pages as they are. Prints the lists' sizes, the pages edited and the API requests made.")]
+    Index {
+        /// Compute everything, save nothing (as bot.dry_run = true).
+        #[arg(long)]
+        dry_run: bool,
+        /// Update only the rows of this page (repeatable); without it, rebuild every list.
+        #[arg(long, value_name = "TITLE")]
+        page: Vec<String>,
+    },
     /// Reconcile every proposal: checklist regions, problem reports, stage notices.
     #[command(after_help = "\
 Examples:
@@ -103,8 +127,9 @@ Examples:
 Finds every page that calls the proposal template (proposals.namespaces, proposals.title_prefixes;
 never translation subpages), reads them in batches, and saves only pages whose region differs
 from what the bot computes now. Prints a summary: pages seen, edited, unchanged, with problems,
-stage notices, API requests. A progress bar is shown when stderr is a terminal. Continuous
-watching comes with a later release; today --once is required.")]
+stage notices, API requests. Then rebuilds the index lists as `partnerbot index` does. A
+progress bar is shown when stderr is a terminal. Continuous watching comes with a later
+release; today --once is required.")]
     Run {
         /// One full pass, then exit (required for now).
         #[arg(long, required = true)]
@@ -183,6 +208,9 @@ pub async fn run(args: Args) -> ExitCode {
         Command::Templates(TemplatesCommand::Diff) => templates::templates_diff(&settings).await,
         Command::Inspect { title, json } => proposals::inspect(&settings, &title, json).await,
         Command::Check { title } => proposals::check(&settings, &title).await,
+        Command::Index { dry_run, page } => {
+            index::index(&settings, dry_run || settings.bot.dry_run, &page).await
+        }
         Command::Run { once: _, dry_run } => {
             proposals::run_once(&settings, dry_run || settings.bot.dry_run).await
         }

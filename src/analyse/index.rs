@@ -12,6 +12,7 @@ use chrono::{Months, NaiveDate, NaiveDateTime};
 
 use super::page::PageAnalysis;
 use super::proposal::{LinkTarget, link_target, normalize_template_name};
+use super::stages::Stages;
 use super::tally::lines::{Position, section_lines};
 use super::tally::signature::SignatureRules;
 use super::tally::{LineRules, Tally, VoteLine, count};
@@ -479,6 +480,62 @@ impl CaseStudyPage {
         }
         out
     }
+}
+
+/// The dashboard: every proposal that has not ended, keyed by title.
+pub fn dashboard_rows(entries: &[ProposalEntry], stages: &Stages) -> BTreeMap<String, Row> {
+    entries
+        .iter()
+        .filter(|e| !e.ended(stages))
+        .map(|e| (e.title.clone(), e.dashboard_row()))
+        .collect()
+}
+
+/// Which learning patterns relate to a page: those it links to, and those that link to it.
+/// `patterns` maps each pattern's title to the pages it links to.
+pub fn related_patterns(
+    title: &str,
+    links: &BTreeSet<String>,
+    patterns: &BTreeMap<String, BTreeSet<String>>,
+) -> BTreeSet<String> {
+    patterns
+        .iter()
+        .filter(|(lp, lp_links)| links.contains(*lp) || lp_links.contains(title))
+        .map(|(lp, _)| lp.clone())
+        .collect()
+}
+
+/// The case studies: proposals from `from_stage` on or with one of `statuses`, and pages
+/// calling the case-study template. A case-study page that names a proposal replaces that
+/// proposal's own row (one row per partnership).
+pub fn case_study_rows(
+    entries: &[ProposalEntry],
+    pages: &[(String, CaseStudyPage)],
+    patterns: &BTreeMap<String, BTreeSet<String>>,
+    from_stage: usize,
+    statuses: &[String],
+) -> BTreeMap<String, Row> {
+    let by_title: BTreeMap<&str, &ProposalEntry> =
+        entries.iter().map(|e| (e.title.as_str(), e)).collect();
+    let covered: BTreeSet<String> = pages.iter().filter_map(|(_, p)| p.proposal()).collect();
+    let mut out = BTreeMap::new();
+    for e in entries {
+        if e.is_case_study(from_stage, statuses) && !covered.contains(&e.title) {
+            let related = related_patterns(&e.title, &e.links, patterns);
+            out.insert(e.title.clone(), e.case_study_row(&related));
+        }
+    }
+    for (title, page) in pages {
+        let proposal = page.proposal();
+        let entry = proposal.as_deref().and_then(|p| by_title.get(p).copied());
+        let mut related = related_patterns(title, &page.links, patterns);
+        related.extend(page.named_patterns());
+        if let Some(e) = entry {
+            related.extend(related_patterns(&e.title, &e.links, patterns));
+        }
+        out.insert(title.clone(), page.row(title, entry, &related));
+    }
+    out
 }
 
 /// One signed line of the sign-up section.

@@ -185,10 +185,10 @@ async fn apply_one<S: PageStore>(store: &S, page: &PlannedPage, options: ApplyOp
         summary: &summary,
     };
     match store.save(&request).await {
-        Ok(SaveOutcome::Saved { revid }) if page.action == Action::Create => {
+        Ok(SaveOutcome::Saved { revid, .. }) if page.action == Action::Create => {
             Outcome::Created { revid }
         }
-        Ok(SaveOutcome::Saved { revid }) => Outcome::Updated { revid },
+        Ok(SaveOutcome::Saved { revid, .. }) => Outcome::Updated { revid },
         Ok(SaveOutcome::NoChange) => Outcome::Unchanged,
         Err(WikiError::Conflict { code, .. }) => Outcome::Skipped {
             reason: format!(

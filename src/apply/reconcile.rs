@@ -9,6 +9,7 @@ use chrono::NaiveDateTime;
 use serde::Serialize;
 
 use super::plan::{self, PageEdit, PagePlan};
+use crate::analyse::index::{ProposalEntry, proposal_entry};
 use crate::analyse::page::{self, PageAnalysis, VoteRules};
 use crate::analyse::proposal::{ProposalRules, normalize_template_name};
 use crate::analyse::tally::signature::SiteNames;
@@ -81,6 +82,9 @@ pub struct Summary {
     pub skipped: usize,
     pub failed: usize,
     pub requests: u64,
+    /// What the index needs of each proposal, as it is after this pass.
+    #[serde(skip)]
+    pub entries: Vec<ProposalEntry>,
 }
 
 impl<'a> Reconciler<'a> {
@@ -145,6 +149,11 @@ impl<'a> Reconciler<'a> {
             count_rules: &self.settings.tally.count,
             support_sections: &self.settings.tally.lines.section_titles,
         }
+    }
+
+    /// How signatures are read on this wiki.
+    pub fn signatures(&self) -> &SignatureRules {
+        &self.signatures
     }
 
     fn vote_rules(&self) -> VoteRules<'_> {
@@ -222,7 +231,10 @@ impl<'a> Reconciler<'a> {
         Ok(out)
     }
 
-    async fn accounts(&self, voters: &[String]) -> Result<HashMap<String, Account>, WikiError> {
+    pub(crate) async fn accounts(
+        &self,
+        voters: &[String],
+    ) -> Result<HashMap<String, Account>, WikiError> {
         let users = self.connection.users(voters).await?;
         Ok(users
             .into_iter()
@@ -369,8 +381,9 @@ impl<'a> Reconciler<'a> {
                     summary.with_problems += 1;
                 }
                 let title = revision.title.clone();
-                let (outcome, noticed) = self.settle(revision, analysis).await;
+                let (outcome, noticed, entry) = self.settle(revision, analysis).await;
                 summary.notices += usize::from(noticed);
+                summary.entries.push(entry);
                 match &outcome {
                     Outcome::Unchanged => summary.unchanged += 1,
                     Outcome::Edited | Outcome::WouldEdit => summary.edited += 1,
@@ -386,36 +399,82 @@ impl<'a> Reconciler<'a> {
         Ok(summary)
     }
 
+    /// What the index keeps of a proposal read at `timestamp`.
+    pub fn entry(&self, revision: &PageRevision, analysis: &PageAnalysis) -> ProposalEntry {
+        let timestamp = revision.timestamp.as_deref().unwrap_or_default();
+        self.entry_at(revision, analysis, timestamp)
+    }
+
+    fn entry_at(
+        &self,
+        revision: &PageRevision,
+        analysis: &PageAnalysis,
+        timestamp: &str,
+    ) -> ProposalEntry {
+        let stages = &self.settings.proposals.stages;
+        proposal_entry(&revision.title, &revision.text, timestamp, analysis, stages)
+    }
+
     /// Brings one page to its desired state; on an edit conflict, re-reads and recomputes.
-    /// Returns the outcome and whether a talk notice was posted.
+    /// Returns the outcome, whether a talk notice was posted, and the page's index entry.
     async fn settle(
+        &self,
+        revision: PageRevision,
+        analysis: PageAnalysis,
+    ) -> (Outcome, bool, ProposalEntry) {
+        let (outcome, noticed, revision, analysis, saved_at) =
+            self.settle_page(revision, analysis).await;
+        let entry = match &saved_at {
+            Some(at) => self.entry_at(&revision, &analysis, at),
+            None => self.entry(&revision, &analysis),
+        };
+        (outcome, noticed, entry)
+    }
+
+    /// The page as it ended: outcome, notice posted, last revision read and its analysis, and
+    /// the timestamp of the bot's save if it saved.
+    async fn settle_page(
         &self,
         mut revision: PageRevision,
         mut analysis: PageAnalysis,
-    ) -> (Outcome, bool) {
+    ) -> (Outcome, bool, PageRevision, PageAnalysis, Option<String>) {
         let mut noticed = false;
         for attempt in 1..=CONFLICT_ATTEMPTS {
             let edit = match self.plan(&revision, &analysis) {
-                PagePlan::Unchanged => return (Outcome::Unchanged, noticed),
-                PagePlan::NotOurs => return (Outcome::NotOurs, noticed),
+                PagePlan::Unchanged => {
+                    return (Outcome::Unchanged, noticed, revision, analysis, None);
+                }
+                PagePlan::NotOurs => return (Outcome::NotOurs, noticed, revision, analysis, None),
                 PagePlan::Blocked(e) => {
                     tracing::warn!(page = %revision.title, "{e}");
-                    return (Outcome::Blocked(e.to_string()), noticed);
+                    return (
+                        Outcome::Blocked(e.to_string()),
+                        noticed,
+                        revision,
+                        analysis,
+                        None,
+                    );
                 }
                 PagePlan::Edit(edit) => edit,
             };
             if !bots::allowed(&revision.text, &self.account) {
                 tracing::info!(page = %revision.title, "the page opts out of bots; not editing");
-                return (Outcome::OptedOut, noticed);
+                return (Outcome::OptedOut, noticed, revision, analysis, None);
             }
             if self.dry_run {
-                return (Outcome::WouldEdit, noticed);
+                return (Outcome::WouldEdit, noticed, revision, analysis, None);
             }
             match self.post_notice(&revision, &edit).await {
                 Ok(posted) => noticed |= posted,
                 Err(e) => {
                     tracing::warn!(page = %revision.title, error = %e, "stage notice not posted; page not saved");
-                    return (Outcome::Failed(e.to_string()), noticed);
+                    return (
+                        Outcome::Failed(e.to_string()),
+                        noticed,
+                        revision,
+                        analysis,
+                        None,
+                    );
                 }
             }
             let request = SaveRequest {
@@ -424,29 +483,47 @@ impl<'a> Reconciler<'a> {
                 summary: &edit.summary,
             };
             match self.connection.save(&request).await {
-                Ok(SaveOutcome::Saved { .. }) => {
+                Ok(SaveOutcome::Saved { timestamp, .. }) => {
                     tracing::info!(page = %revision.title, summary = %edit.summary, "saved");
-                    return (Outcome::Edited, noticed);
+                    return (
+                        Outcome::Edited,
+                        noticed,
+                        revision,
+                        analysis,
+                        Some(timestamp),
+                    );
                 }
-                Ok(SaveOutcome::NoChange) => return (Outcome::Unchanged, noticed),
+                Ok(SaveOutcome::NoChange) => {
+                    return (Outcome::Unchanged, noticed, revision, analysis, None);
+                }
                 Err(WikiError::Conflict { code, .. }) if attempt < CONFLICT_ATTEMPTS => {
                     tracing::info!(page = %revision.title, %code, "changed while we worked; reading it again");
                     match self.analyse(std::slice::from_ref(&revision.title)).await {
                         Ok(mut fresh) if fresh.len() == 1 => (revision, analysis) = fresh.remove(0),
-                        Ok(_) => return (Outcome::Failed("page vanished".into()), noticed),
-                        Err(e) => return (Outcome::Failed(e.to_string()), noticed),
+                        Ok(_) => {
+                            let failed = Outcome::Failed("page vanished".into());
+                            return (failed, noticed, revision, analysis, None);
+                        }
+                        Err(e) => {
+                            let failed = Outcome::Failed(e.to_string());
+                            return (failed, noticed, revision, analysis, None);
+                        }
                     }
                 }
                 Err(e) => {
                     tracing::warn!(page = %revision.title, error = %e, "not saved");
-                    return (Outcome::Failed(e.to_string()), noticed);
+                    return (
+                        Outcome::Failed(e.to_string()),
+                        noticed,
+                        revision,
+                        analysis,
+                        None,
+                    );
                 }
             }
         }
-        (
-            Outcome::Failed("edit conflicts on every attempt".into()),
-            noticed,
-        )
+        let failed = Outcome::Failed("edit conflicts on every attempt".into());
+        (failed, noticed, revision, analysis, None)
     }
 
     /// Posts the stage notice unless the talk page already has it (a crash after posting and

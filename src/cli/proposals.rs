@@ -8,6 +8,7 @@ use serde_json::json;
 
 use super::status::shutoff_state;
 use crate::analyse::page::PageAnalysis;
+use crate::apply::index::Indexer;
 use crate::apply::plan::PagePlan;
 use crate::apply::reconcile::{Outcome, Reconciler};
 use crate::config::Settings;
@@ -16,7 +17,7 @@ use crate::render::region;
 use crate::wiki::{Connection, PageRevision};
 
 /// Connects and prepares a reconciler (reads the account and the template's redirects).
-async fn reconciler<'a>(
+pub(super) async fn reconciler<'a>(
     settings: &'a Settings,
     connection: &'a Connection,
     dry_run: bool,
@@ -202,7 +203,7 @@ pub async fn run_once(settings: &Settings, dry_run: bool) -> Result<ExitCode> {
         );
     }
     let bar = progress_bar(titles.len());
-    let summary = reconciler
+    let mut summary = reconciler
         .run(&titles, |title, outcome| {
             if let Some(bar) = &bar {
                 bar.set_message(title.to_owned());
@@ -218,6 +219,7 @@ pub async fn run_once(settings: &Settings, dry_run: bool) -> Result<ExitCode> {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    let entries = std::mem::take(&mut summary.entries);
     let edited = if dry_run { "would edit:" } else { "edited:" };
     println!("pages seen:     {}", summary.seen);
     println!("{edited:<15} {}", summary.edited);
@@ -233,7 +235,11 @@ pub async fn run_once(settings: &Settings, dry_run: bool) -> Result<ExitCode> {
         "API requests:   {} (plus 3 for login and site info)",
         summary.requests
     );
-    Ok(if summary.failed > 0 {
+    let index = Indexer::new(&reconciler, dry_run)
+        .rebuild(&titles, Some(entries))
+        .await?;
+    super::index::print_summary(&index, dry_run);
+    Ok(if summary.failed > 0 || !index.failed.is_empty() {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS

@@ -4,9 +4,11 @@
 //! - [`region`]: finding and replacing the bot-owned region of a page, and nothing else;
 //! - [`inert`]: making values copied from pages harmless before they are written;
 //! - [`checklist`]: the checklist region; [`tally`]: the support tally region;
+//! - [`index`]: the lists of the index as tables of row templates, and reading them back;
 //! - [`notice`]: the talk-page notice of a stage change.
 
 pub mod checklist;
+pub mod index;
 pub mod inert;
 pub mod notice;
 pub mod region;

@@ -130,6 +130,21 @@ impl Connection {
         Ok(codec.to_pretty(&parsed))
     }
 
+    /// The local name of a namespace (14 -> "Category").
+    pub fn namespace_name(&self, ns: i32) -> Option<String> {
+        let codec = self.bot.title_codec();
+        codec.namespace_map().get_name(ns).map(str::to_owned)
+    }
+
+    /// "Grants:Learning patterns/X" -> (200, "Learning patterns/X") as MediaWiki splits it.
+    pub fn split_namespace(&self, title: &str) -> Result<(i32, String), WikiError> {
+        let codec = self.bot.title_codec();
+        let parsed = codec
+            .new_title(title)
+            .map_err(|e| WikiError::Unexpected(format!("invalid title {title:?}: {e}")))?;
+        Ok((parsed.namespace(), parsed.dbkey().replace('_', " ")))
+    }
+
     /// The talk page of a subject page ("Foo" -> "Talk:Foo"); None for talk pages and
     /// special namespaces.
     pub fn talk_title(&self, title: &str) -> Result<Option<String>, WikiError> {

@@ -6,6 +6,7 @@
 mod client;
 mod discovery;
 mod error;
+mod listing;
 mod pages;
 mod site;
 mod users;

@@ -36,6 +36,8 @@ pub struct SaveRequest<'a> {
 pub enum SaveOutcome {
     Saved {
         revid: u64,
+        /// The new revision's timestamp (ISO 8601).
+        timestamp: String,
     },
     /// The wiki found nothing to change; callers compare first, so this signals a bug upstream.
     NoChange,
@@ -117,9 +119,10 @@ impl PageStore for Connection {
         if edit["nochange"].as_bool().unwrap_or(false) {
             return Ok(SaveOutcome::NoChange);
         }
+        let timestamp = edit["newtimestamp"].as_str().unwrap_or_default().to_owned();
         edit["newrevid"]
             .as_u64()
-            .map(|revid| SaveOutcome::Saved { revid })
+            .map(|revid| SaveOutcome::Saved { revid, timestamp })
             .ok_or_else(|| WikiError::Unexpected(format!("edit answer without newrevid: {edit}")))
     }
 
@@ -169,9 +172,27 @@ impl Connection {
         Ok(())
     }
 
+    /// Like [`PageStore::read`], but a redirect is read as the page it points to (the answer's
+    /// title is then the target's). Two titles may thus give the same page.
+    pub async fn read_following(&self, titles: &[String]) -> Result<Vec<PageRevision>, WikiError> {
+        let mut out = Vec::with_capacity(titles.len());
+        for chunk in titles.chunks(self.titles_per_query()) {
+            out.extend(self.read_pages(chunk, true).await?);
+        }
+        Ok(out)
+    }
+
     async fn read_chunk(&self, titles: &[String]) -> Result<Vec<PageRevision>, WikiError> {
+        self.read_pages(titles, false).await
+    }
+
+    async fn read_pages(
+        &self,
+        titles: &[String],
+        follow_redirects: bool,
+    ) -> Result<Vec<PageRevision>, WikiError> {
         let joined = titles.join("|");
-        let params: Vec<(String, String)> = [
+        let mut params: Vec<(String, String)> = [
             ("action", "query"),
             ("prop", "revisions"),
             ("rvprop", "ids|timestamp|user|content"),
@@ -182,6 +203,9 @@ impl Connection {
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect();
+        if follow_redirects {
+            params.push(("redirects".into(), "1".into()));
+        }
         let mut by_title: HashMap<String, PageRevision> = HashMap::new();
         let mut aliases: HashMap<String, String> = HashMap::new();
         // Large pages make MediaWiki split the answer over continuations.
@@ -193,7 +217,14 @@ impl Connection {
         titles
             .iter()
             .map(|asked| {
-                let title = aliases.get(asked).unwrap_or(asked);
+                // Normalisation, then (when followed) a redirect: at most a few hops.
+                let mut title = asked;
+                for _ in 0..4 {
+                    match aliases.get(title) {
+                        Some(next) if next != title => title = next,
+                        _ => break,
+                    }
+                }
                 by_title.get(title).cloned().ok_or_else(|| {
                     WikiError::Unexpected(format!("no page in the answer for {asked:?}"))
                 })
@@ -209,7 +240,10 @@ pub(super) fn collect_pages(
     aliases: &mut HashMap<String, String>,
 ) -> Result<(), WikiError> {
     let query = &response["query"];
-    for n in query["normalized"].as_array().into_iter().flatten() {
+    let renames = ["normalized", "converted", "redirects"]
+        .iter()
+        .flat_map(|list| query[*list].as_array().into_iter().flatten());
+    for n in renames {
         if let (Some(from), Some(to)) = (n["from"].as_str(), n["to"].as_str()) {
             aliases.insert(from.to_owned(), to.to_owned());
         }

@@ -4,10 +4,37 @@
 /// The longest summary shown in an index cell, in characters.
 pub const SUMMARY_CHARS: usize = 300;
 
-/// `''The'' [[Foo|bar]] {{tl}}<ref>x</ref>` -> `The bar`.
+/// `''The'' [[Foo|bar]] {{tl}}<ref>x</ref>` -> `The bar`; `<nowiki>` content stays as written
+/// (the editor meant those characters literally).
 pub fn plain(wikitext: &str) -> String {
     let text = super::super::wikitext::clean(wikitext);
-    let text = drop_between(&text, "<ref", "</ref>");
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    loop {
+        let lower = rest.to_ascii_lowercase();
+        let Some(open) = lower.find("<nowiki>") else {
+            out.push_str(&markup_to_text(rest));
+            break;
+        };
+        out.push_str(&markup_to_text(&rest[..open]));
+        let inner = &rest[open + "<nowiki>".len()..];
+        match inner.to_ascii_lowercase().find("</nowiki>") {
+            Some(close) => {
+                out.push_str(&inner[..close]);
+                rest = &inner[close + "</nowiki>".len()..];
+            }
+            None => {
+                out.push_str(inner);
+                break;
+            }
+        }
+    }
+    let words: Vec<&str> = out.split_whitespace().collect();
+    shorten(&words.join(" "), SUMMARY_CHARS)
+}
+
+fn markup_to_text(text: &str) -> String {
+    let text = drop_between(text, "<ref", "</ref>");
     let text = drop_templates(&text);
     let text = links_to_labels(&text);
     let mut out = String::with_capacity(text.len());
@@ -20,9 +47,7 @@ pub fn plain(wikitext: &str) -> String {
             _ => {}
         }
     }
-    let out = out.replace("'''", "").replace("''", "");
-    let words: Vec<&str> = out.split_whitespace().collect();
-    shorten(&words.join(" "), SUMMARY_CHARS)
+    out.replace("'''", "").replace("''", "")
 }
 
 /// At most `max` characters, cut after a whole word with "…".
@@ -161,6 +186,10 @@ mod tests {
             "unclosed [[link and"
         );
         assert_eq!(plain("[[File:X.jpg|thumb|caption]] text"), "text");
+        assert_eq!(
+            plain("a <nowiki>}}{{Delete}} [[x]] <div></nowiki> ''b''"),
+            "a }}{{Delete}} [[x]] <div> b"
+        );
     }
 
     #[test]

@@ -49,7 +49,10 @@ impl PageStore for Recorder {
             .lock()
             .unwrap()
             .push((r.base.title.clone(), r.text.to_owned(), r.base.revid));
-        Ok(SaveOutcome::Saved { revid: 99 })
+        Ok(SaveOutcome::Saved {
+            revid: 99,
+            timestamp: "2026-11-26T12:00:00Z".into(),
+        })
     }
     async fn refresh_links(&self, titles: &[String]) -> Result<(), WikiError> {
         self.refreshed.lock().unwrap().extend_from_slice(titles);
