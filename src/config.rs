@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 mod index;
 
-pub use index::{IndexSettings, PatternFields, Target, Targets};
+pub use index::{IndexSettings, Target, Targets};
 use index::{RawIndex, validate_index};
 
 use crate::analyse::principles::{Principles, PrinciplesConfig};

@@ -17,7 +17,6 @@ use super::tally::lines::{Position, section_lines};
 use super::tally::signature::SignatureRules;
 use super::tally::{LineRules, Tally, VoteLine, count};
 use super::wikitext::{self, TemplateCall};
-use crate::config::PatternFields;
 use plain::plain;
 
 /// One row: row-template parameter -> value.
@@ -137,6 +136,17 @@ impl ListKind {
             }
         }
     }
+}
+
+/// How a learning pattern's page is read.
+#[derive(Debug, Clone)]
+pub struct PatternFields {
+    /// Normalised infobox template names.
+    pub infobox: Vec<String>,
+    pub problem: String,
+    pub solution: String,
+    pub creator: String,
+    pub endorsement_sections: Vec<String>,
 }
 
 /// What the index needs from a learning pattern's page.

@@ -5,23 +5,21 @@
 //! date is read back instead of refetched, and [`Indexer::update`] changes the rows of a few
 //! pages without reading the rest.
 
+mod patterns;
 pub mod plan;
+mod write;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use serde::Serialize;
 
 use super::reconcile::Reconciler;
-use crate::analyse::bots;
 use crate::analyse::index::{
-    self, CaseStudyPage, ListKind, PatternFacts, ProposalEntry, Row, case_study_rows,
-    dashboard_rows,
+    self, CaseStudyPage, ListKind, ProposalEntry, Row, case_study_rows, dashboard_rows,
 };
-use crate::analyse::tally::{self, Tally};
 use crate::config::{Settings, Target};
-use crate::render::index as render;
-use crate::wiki::{Connection, PageRevision, PageStore, SaveOutcome, SaveRequest, WikiError};
-use plan::ListOnPage;
+use crate::wiki::{Connection, PageRevision, WikiError};
+use write::previous_rows;
 
 /// Attempts per index page when humans edit it while we work.
 const CONFLICT_ATTEMPTS: usize = 3;
@@ -281,108 +279,6 @@ impl<'a> Indexer<'a> {
         Ok(out)
     }
 
-    /// Every learning pattern's row and the pages it links to, by title.
-    async fn patterns(
-        &self,
-        previous: &BTreeMap<String, Row>,
-        summary: &mut IndexSummary,
-    ) -> Result<BTreeMap<String, (Row, BTreeSet<String>)>, WikiError> {
-        let ix = &self.settings.index;
-        let mut titles = BTreeSet::new();
-        if !ix.pattern_categories.is_empty() {
-            titles.extend(
-                self.connection
-                    .category_members(&ix.pattern_categories, ix.pattern_category_depth)
-                    .await?,
-            );
-        }
-        for prefix in &ix.pattern_prefixes {
-            titles.extend(self.connection.prefix_pages(prefix).await?);
-        }
-        let titles: Vec<String> = titles.into_iter().collect();
-        let mut out = BTreeMap::new();
-        // Batches bound the memory: only rows and link sets outlive a batch.
-        for batch in titles.chunks(self.connection.titles_per_query()) {
-            out.extend(self.pattern_batch(batch, previous, summary).await?);
-        }
-        Ok(out)
-    }
-
-    async fn pattern_batch(
-        &self,
-        titles: &[String],
-        previous: &BTreeMap<String, Row>,
-        summary: &mut IndexSummary,
-    ) -> Result<BTreeMap<String, (Row, BTreeSet<String>)>, WikiError> {
-        let ix = &self.settings.index;
-        let lines = &self.settings.tally.lines;
-        let signatures = self.reconciler.signatures();
-        let mut read: BTreeMap<String, (PageRevision, PatternFacts)> = BTreeMap::new();
-        for page in self.connection.read_following(titles).await? {
-            if !page.exists {
-                tracing::info!(page = %page.title, "learning pattern gone since it was listed");
-                summary.vanished += 1;
-                continue;
-            }
-            let facts = index::read_pattern(&page.text, &ix.patterns, lines, signatures);
-            let text_free = PageRevision {
-                text: String::new(),
-                ..page
-            };
-            read.insert(text_free.title.clone(), (text_free, facts));
-        }
-        let voters: Vec<String> = {
-            let mut v: Vec<String> = read
-                .values()
-                .flat_map(|(_, f)| tally::voters(&f.endorsements))
-                .collect();
-            v.sort();
-            v.dedup();
-            v
-        };
-        let accounts = if voters.is_empty() {
-            HashMap::new()
-        } else {
-            self.reconciler.accounts(&voters).await?
-        };
-        // The creation date never changes: reuse the one already in the index.
-        let known = |title: &str| {
-            previous
-                .get(title)
-                .filter(|r| r.get("created").is_some_and(|c| !c.is_empty()))
-                .map(|r| {
-                    let get = |k: &str| r.get(k).cloned().unwrap_or_default();
-                    (format!("{}T00:00:00Z", get("created")), get("creator"))
-                })
-        };
-        let missing: Vec<String> = read
-            .keys()
-            .filter(|t| known(t).is_none())
-            .cloned()
-            .collect();
-        let firsts = self.connection.first_revisions(&missing).await?;
-        let now = chrono::Utc::now().naive_utc();
-        let mut out = BTreeMap::new();
-        for (title, (page, facts)) in read {
-            let first = firsts.get(&title).cloned().or_else(|| known(&title));
-            let tally: Tally = index::endorsement_tally(
-                &facts.endorsements,
-                &accounts,
-                &self.settings.tally.count,
-                now,
-            );
-            let row = index::pattern_row(
-                &title,
-                &facts,
-                first.as_ref().map(|(a, u)| (a.as_str(), u.as_str())),
-                page.timestamp.as_deref(),
-                Some(&tally),
-            );
-            out.insert(title, (row, facts.links));
-        }
-        Ok(out)
-    }
-
     async fn communities(&self) -> Result<BTreeMap<String, Row>, WikiError> {
         let Some((page, section)) = &self.settings.index.signup else {
             return Ok(BTreeMap::new());
@@ -404,137 +300,4 @@ impl<'a> Indexer<'a> {
                 .collect(),
         )
     }
-
-    /// The target pages (redirects followed), with the lists each holds.
-    async fn read_targets(&self) -> Result<Vec<TargetPage>, WikiError> {
-        let mut by_page: BTreeMap<String, Placement> = BTreeMap::new();
-        for kind in ListKind::ALL {
-            if let Some(t) = self.target(kind) {
-                let page = self.connection.normalize_title(&t.page)?;
-                by_page
-                    .entry(page)
-                    .or_default()
-                    .push((kind, t.section.clone()));
-            }
-        }
-        let titles: Vec<String> = by_page.keys().cloned().collect();
-        let pages = self.connection.read_following(&titles).await?;
-        // Two targets may redirect to one page: merge them.
-        let mut merged: BTreeMap<String, TargetPage> = BTreeMap::new();
-        for (asked, page) in titles.iter().zip(pages) {
-            let lists = by_page.remove(asked).unwrap_or_default();
-            merged
-                .entry(page.title.clone())
-                .or_insert_with(|| (page, Vec::new()))
-                .1
-                .extend(lists);
-        }
-        Ok(merged.into_values().collect())
-    }
-
-    async fn write(
-        &self,
-        targets: Vec<TargetPage>,
-        lists: &Lists,
-        summary: &mut IndexSummary,
-    ) -> Result<(), WikiError> {
-        let count = |k| lists.get(&k).map_or(0, BTreeMap::len);
-        summary.learning_patterns = count(ListKind::LearningPatterns);
-        summary.case_studies = count(ListKind::CaseStudies);
-        summary.proposals = count(ListKind::Proposals);
-        summary.communities = count(ListKind::Communities);
-        let docs = &self.settings.bot.docs_page;
-        for (page, kinds) in targets {
-            let on_page: Vec<ListOnPage> = kinds
-                .iter()
-                .map(|(kind, section)| ListOnPage {
-                    kind: *kind,
-                    section: section.clone(),
-                    region: render::region(
-                        *kind,
-                        lists.get(kind).unwrap_or(&BTreeMap::new()),
-                        docs,
-                    ),
-                })
-                .collect();
-            let title = page.title.clone();
-            match self.settle(page, &on_page).await {
-                Ok(true) => summary.pages_edited.push(title),
-                Ok(false) => summary.pages_unchanged.push(title),
-                Err(e) => {
-                    tracing::warn!(page = %title, error = %e, "index page not saved");
-                    summary.failed.push(format!("{title}: {e}"));
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Saves the page if its lists differ; on an edit conflict, re-reads it and tries again.
-    async fn settle(
-        &self,
-        mut page: PageRevision,
-        lists: &[ListOnPage],
-    ) -> Result<bool, WikiError> {
-        for attempt in 1..=CONFLICT_ATTEMPTS {
-            let desired = match plan::plan(&page.text, lists) {
-                Ok(Some(d)) => d,
-                Ok(None) => return Ok(false),
-                Err(e) => return Err(WikiError::Unexpected(e.to_string())),
-            };
-            if !bots::allowed(&page.text, &self.reconciler.account) {
-                tracing::info!(page = %page.title, "the page opts out of bots; not editing");
-                return Ok(false);
-            }
-            if self.dry_run {
-                tracing::info!(page = %page.title, "would update the index");
-                return Ok(true);
-            }
-            let names: Vec<&str> = lists.iter().map(|l| l.kind.label()).collect();
-            let summary = format!(
-                "partnerbot: update the index of {} ([[{}|how it works]])",
-                names.join(", "),
-                self.settings.bot.docs_page
-            );
-            let request = SaveRequest {
-                base: &page,
-                text: &desired,
-                summary: &summary,
-            };
-            match self.connection.save(&request).await {
-                Ok(SaveOutcome::Saved { .. }) => {
-                    tracing::info!(page = %page.title, %summary, "saved");
-                    return Ok(true);
-                }
-                Ok(SaveOutcome::NoChange) => return Ok(false),
-                Err(WikiError::Conflict { .. }) if attempt < CONFLICT_ATTEMPTS => {
-                    let fresh = self
-                        .connection
-                        .read_following(std::slice::from_ref(&page.title))
-                        .await?;
-                    page = fresh.into_iter().next().ok_or_else(|| {
-                        WikiError::Unexpected(format!("[[{}]] vanished", page.title))
-                    })?;
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        Err(WikiError::Unexpected(
-            "edit conflicts on every attempt".into(),
-        ))
-    }
-}
-
-/// The rows each list has on the wiki now (empty lists for absent regions).
-fn previous_rows(targets: &[TargetPage]) -> Lists {
-    let mut out: Lists = ListKind::ALL
-        .iter()
-        .map(|k| (*k, BTreeMap::new()))
-        .collect();
-    for (page, kinds) in targets {
-        for (kind, _) in kinds {
-            out.insert(*kind, render::read_rows(&page.text, *kind));
-        }
-    }
-    out
 }

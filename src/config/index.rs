@@ -4,6 +4,7 @@
 use serde::Deserialize;
 
 use super::{ConfigError, Layers, invalid};
+use crate::analyse::index::PatternFields;
 use crate::analyse::proposal::normalize_template_name;
 use crate::analyse::stages::Stages;
 
@@ -43,17 +44,6 @@ pub struct IndexSettings {
     pub case_study_template: String,
     pub signup: Option<(String, String)>,
     pub targets: Targets,
-}
-
-/// How a learning pattern's page is read.
-#[derive(Debug, Clone)]
-pub struct PatternFields {
-    /// Normalised infobox template names.
-    pub infobox: Vec<String>,
-    pub problem: String,
-    pub solution: String,
-    pub creator: String,
-    pub endorsement_sections: Vec<String>,
 }
 
 /// Where each list goes; None: not written.
