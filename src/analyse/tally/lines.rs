@@ -113,6 +113,7 @@ pub fn vote_lines(
         // The subsection's own text, up to the next heading of any level.
         lines.extend(list_lines(
             text,
+            masked,
             &quoted,
             sub.body.clone(),
             position,
@@ -143,6 +144,7 @@ pub fn section_lines(
     let quoted = mask_quotes(masked);
     let lines = list_lines(
         text,
+        masked,
         &quoted,
         section.body.clone(),
         position,
@@ -153,9 +155,11 @@ pub fn section_lines(
 }
 
 /// The list items of `body` (a byte range of the page) with their signature, strike-out and
-/// `{{unsigned}}` facts. `quoted` is the masked page with quotations blanked.
+/// `{{unsigned}}` facts. `quoted` is `masked` with quotations blanked: a quotation is part of
+/// its line but never signs it.
 fn list_lines(
     text: &str,
+    masked: &str,
     quoted: &str,
     body: Range<usize>,
     position: Position,
@@ -164,7 +168,7 @@ fn list_lines(
 ) -> Vec<VoteLine> {
     let mut lines = Vec::new();
     let mut offset = body.start;
-    for masked_line in quoted[body].split_inclusive('\n') {
+    for masked_line in masked[body].split_inclusive('\n') {
         let start = offset;
         offset += masked_line.len();
         let structure = masked_line.trim_end_matches(['\n', '\r']);
