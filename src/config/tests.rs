@@ -295,3 +295,53 @@ fn proposals_and_principles_are_checked() {
         "{err}"
     );
 }
+
+#[test]
+fn index_targets_stages_and_templates_are_checked() {
+    let s = load(None, env(&[CONTACT])).unwrap();
+    let ix = &s.index;
+    assert_eq!(
+        ix.case_study_from_stage,
+        s.proposals.stages.index_of("evaluation").unwrap()
+    );
+    assert_eq!(ix.patterns.infobox, ["Probox"]);
+    let cs = ix.targets.case_studies.as_ref().unwrap();
+    assert_eq!(cs.page, "Community Capacity Development/Partnerships");
+    assert_eq!(cs.section.as_deref(), Some("Case studies"));
+
+    let f = file(
+        "[index]\ncase_study_from_stage = \"later\"\nproposals_target = \"\"\n",
+        0o600,
+    );
+    let err = load(Some(f.path()), env(&[CONTACT]))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("index.case_study_from_stage") && err.contains("evaluation"),
+        "{err}"
+    );
+    let f = file(
+        "[index]\nproposals_target = \"\"\ncommunities_target = \"Index\"\n",
+        0o600,
+    );
+    let s = load(Some(f.path()), env(&[CONTACT])).unwrap();
+    assert!(s.index.targets.proposals.is_none());
+    assert_eq!(s.index.targets.communities.as_ref().unwrap().section, None);
+    let err = load(
+        None,
+        env(&[
+            CONTACT,
+            ("PARTNERBOT_INDEX__LEARNING_PATTERNS_TARGET", "[[Bad]]#X"),
+        ]),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("index.learning_patterns_target"), "{err}");
+    let err = load(
+        None,
+        env(&[CONTACT, ("PARTNERBOT_INDEX__PATTERN_PROBLEM_PARAM", "a|b")]),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("index.pattern_problem_param"), "{err}");
+}
