@@ -22,9 +22,13 @@ python3 benches/gen_patterns.py "$patterns" "$proposals" >"$dir/patterns.xml"
 import_start=$(date +%s.%N)
 deploy/devwiki maint "$dir" importDump.php --quiet "$dir/proposals.xml" >/dev/null
 deploy/devwiki maint "$dir" importDump.php --quiet "$dir/patterns.xml" >/dev/null
+# The signers' accounts, so that endorsements and votes count (unknown users do not).
+for user in "Endorser "{0..49} "Voter "{0..4}; do
+    deploy/devwiki maint "$dir" createAndPromote.php "$user" "Bench-password-2026" >/dev/null
+done
 # Category links of imported pages are written by jobs; the wiki never runs them on its own.
 deploy/devwiki jobs "$dir" >/dev/null
-printf 'bench: import and jobs took %.0f s\n' "$(python3 -c "print($(date +%s.%N) - $import_start)")"
+printf 'bench: import, accounts and jobs took %.0f s\n' "$(python3 -c "print($(date +%s.%N) - $import_start)")"
 
 edits() {
     curl -s "http://127.0.0.1:$port/api.php?action=query&meta=siteinfo&siprop=statistics&format=json" |

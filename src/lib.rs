@@ -3,6 +3,9 @@
 //! Module map, in the order data flows through it:
 //!
 //! - [`config`]: layered settings (built-in defaults < `--config` file < environment).
+//! - [`watch`]: where changes come from (EventStreams, recent-changes polling) and the work
+//!   queue that decides which pages to reconcile when.
+//! - [`state`]: the bot's cache between runs (SQLite): cursors, reconciled revisions, notices.
 //! - [`wiki`]: the edge to MediaWiki (the only module that speaks HTTP): read pages in batches,
 //!   save one page against the revision it was computed from, site and account facts.
 //! - [`pagefiles`]: a folder of `.wikitext` files as the desired content of wiki pages.
@@ -16,4 +19,6 @@ pub mod cli;
 pub mod config;
 pub mod pagefiles;
 pub mod render;
+pub mod state;
+pub mod watch;
 pub mod wiki;

@@ -1,0 +1,1 @@
+//! The bot's state between runs. Written by a helper.

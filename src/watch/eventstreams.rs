@@ -1,0 +1,1 @@
+//! Wikimedia EventStreams (`recentchange`, Server-Sent Events). Written by a helper.
