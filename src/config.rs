@@ -11,8 +11,11 @@ use std::time::Duration;
 use serde::Deserialize;
 
 mod index;
+mod watch;
 
 pub use index::{IndexSettings, Target, Targets};
+pub use watch::{Source, Watch};
+use watch::{RawState, RawWatch, validate_watch};
 use index::{RawIndex, validate_index};
 
 use crate::analyse::principles::{Principles, PrinciplesConfig};
@@ -89,6 +92,7 @@ pub struct Settings {
     pub proposals: Proposals,
     pub tally: TallySettings,
     pub index: IndexSettings,
+    pub watch: Watch,
 }
 
 #[derive(Debug, Clone)]
@@ -154,6 +158,14 @@ pub struct Bot {
     pub shutoff_run_value: String,
     pub save_delay: Duration,
     pub docs_page: String,
+    pub edit_namespaces: Vec<i32>,
+    pub edit_title_prefixes: Vec<String>,
+    pub require_bot_right: bool,
+    /// None: no status page.
+    pub status_page: Option<String>,
+    pub status_interval: Duration,
+    /// None: no on-wiki configuration.
+    pub onwiki_config_page: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -172,6 +184,8 @@ struct Raw {
     principles: PrinciplesConfig,
     tally: RawTally,
     index: RawIndex,
+    watch: RawWatch,
+    state: RawState,
 }
 
 #[derive(Deserialize)]
@@ -226,6 +240,12 @@ struct RawBot {
     shutoff_run_value: String,
     save_delay_s: u64,
     docs_page: String,
+    edit_namespaces: Vec<i32>,
+    edit_title_prefixes: Vec<String>,
+    require_bot_right: bool,
+    status_page: String,
+    status_interval_s: u64,
+    onwiki_config_page: String,
 }
 
 #[derive(Deserialize)]
@@ -316,13 +336,14 @@ pub fn load(
             .set_override(key.as_str(), value.as_str())
             .expect("a dotted key is a valid config path");
     }
+    let file_path = file.as_ref().map(|(p, _)| p.clone());
     let layers = Layers { file, env };
 
     let raw: Raw = builder
         .build()
         .and_then(|c| c.try_deserialize())
         .map_err(|e| from_config_error(e, &layers))?;
-    validate(raw, &layers)
+    validate(raw, file_path.as_deref(), &layers)
 }
 
 fn flat_keys(table: &toml::Table) -> BTreeSet<String> {
@@ -448,7 +469,11 @@ fn http_url(layers: &Layers, key: &str, value: &str) -> Result<String, ConfigErr
     Ok(value.to_owned())
 }
 
-fn validate(raw: Raw, layers: &Layers) -> Result<Settings, ConfigError> {
+fn validate(
+    raw: Raw,
+    config_file: Option<&Path>,
+    layers: &Layers,
+) -> Result<Settings, ConfigError> {
     let mut url = http_url(layers, "wiki.url", raw.wiki.url.trim())?;
     if !url.ends_with('/') {
         url.push('/');
@@ -532,10 +557,12 @@ fn validate(raw: Raw, layers: &Layers) -> Result<Settings, ConfigError> {
     let proposals = validate_proposals(raw.proposals, &raw.principles, layers)?;
     let tally = validate_tally(raw.tally, layers)?;
     let index = validate_index(raw.index, &proposals.stages, layers)?;
+    let watch = validate_watch(raw.watch, raw.state, config_file, layers)?;
     Ok(Settings {
         proposals,
         tally,
         index,
+        watch,
         wiki: Wiki {
             url,
             rest_url,
@@ -550,6 +577,18 @@ fn validate(raw: Raw, layers: &Layers) -> Result<Settings, ConfigError> {
             shutoff_run_value: raw.bot.shutoff_run_value.trim().to_owned(),
             save_delay: Duration::from_secs(raw.bot.save_delay_s),
             docs_page: raw.bot.docs_page.trim().to_owned(),
+            edit_namespaces: raw.bot.edit_namespaces,
+            edit_title_prefixes: raw
+                .bot
+                .edit_title_prefixes
+                .into_iter()
+                .filter(|p| !p.is_empty())
+                .collect(),
+            require_bot_right: raw.bot.require_bot_right,
+            status_page: Some(raw.bot.status_page.trim().to_owned()).filter(|p| !p.is_empty()),
+            status_interval: Duration::from_secs(raw.bot.status_interval_s),
+            onwiki_config_page: Some(raw.bot.onwiki_config_page.trim().to_owned())
+                .filter(|p| !p.is_empty()),
         },
         templates: Templates {
             dir: raw.templates.dir,
