@@ -51,8 +51,17 @@ pub struct Args {
     /// Only warnings and errors on stderr.
     #[arg(long, short = 'q', global = true)]
     pub quiet: bool,
+    /// Log lines as plain text (default) or as JSON objects, one per line (for Toolforge).
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
     #[command(subcommand)]
     pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -118,21 +127,29 @@ index pages as they are. Prints the lists' sizes, the pages edited and the API r
         #[arg(long, value_name = "TITLE")]
         page: Vec<String>,
     },
-    /// Reconcile every proposal: checklist regions, problem reports, stage notices.
+    /// Keep proposals, tallies and the index current: watch the wiki (or one pass with --once).
     #[command(after_help = "\
 Examples:
   partnerbot --config devwiki/partnerbot.toml run --once --dry-run
   partnerbot --config devwiki/partnerbot.toml run --once
+  partnerbot --config ~/partnerbot.toml --log-format json run
 
-Finds every page that calls the proposal template (proposals.namespaces, proposals.title_prefixes;
-never translation subpages), reads them in batches, and saves only pages whose region differs
-from what the bot computes now. Prints a summary: pages seen, edited, unchanged, with problems,
-stage notices, API requests. Then rebuilds the index lists as `partnerbot index` does. A
-progress bar is shown when stderr is a terminal. Continuous watching comes with a later
-release; today --once is required.")]
+With --once: finds every page that calls the proposal template (proposals.namespaces,
+proposals.title_prefixes; never translation subpages), reads them in batches, saves only pages
+whose regions differ from what the bot computes now, then rebuilds the index lists as
+`partnerbot index` does, prints a summary (pages seen, edited, unchanged, with problems, stage
+notices, API requests) and exits. A progress bar is shown when stderr is a terminal.
+
+Without --once: the continuous job. One full pass at start, then it follows the wiki's changes
+(watch.source: EventStreams or recent-changes polling, resuming from the cursor in the state
+file) and reconciles each changed proposal, talk page, learning pattern or case study within
+seconds; a full pass every watch.full_pass_hours repairs anything missed. While the shut-off page
+does not read bot.shutoff_run_value it edits nothing but keeps watching. SIGTERM or Ctrl-C
+finishes the current edit and exits 0. Exits 1 on a fatal error (such as a missing `bot` right
+when bot.require_bot_right is true).")]
     Run {
-        /// One full pass, then exit (required for now).
-        #[arg(long, required = true)]
+        /// One full pass, then exit.
+        #[arg(long)]
         once: bool,
         /// Compute everything, save nothing (as bot.dry_run = true).
         #[arg(long)]
@@ -180,12 +197,26 @@ pub fn init_logging(args: &Args) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
     // Logs go to stderr (stdout is the commands' output) and carry no ANSI colours, so they
     // read cleanly in Toolforge's log files.
-    tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_target(false)
-        .with_ansi(false)
-        .init();
+        .with_ansi(false);
+    match args.log_format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().flatten_event(true).init(),
+    }
+}
+
+/// The continuous job: runs until SIGTERM/SIGINT, then exits 0.
+async fn watch(config: &Option<PathBuf>, dry_run: bool) -> anyhow::Result<ExitCode> {
+    let launch = crate::app::Launch {
+        config_file: config.clone(),
+        env: std::env::vars().collect(),
+        dry_run,
+    };
+    crate::app::run(launch, crate::app::stop_on_signals()).await?;
+    Ok(ExitCode::SUCCESS)
 }
 
 pub async fn run(args: Args) -> ExitCode {
@@ -211,9 +242,14 @@ pub async fn run(args: Args) -> ExitCode {
         Command::Index { dry_run, page } => {
             index::index(&settings, dry_run || settings.bot.dry_run, &page).await
         }
-        Command::Run { once: _, dry_run } => {
-            proposals::run_once(&settings, dry_run || settings.bot.dry_run).await
-        }
+        Command::Run {
+            once: false,
+            dry_run,
+        } => watch(&args.config, dry_run).await,
+        Command::Run {
+            once: true,
+            dry_run,
+        } => proposals::run_once(&settings, dry_run || settings.bot.dry_run).await,
     };
     match result {
         Ok(code) => code,

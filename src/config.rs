@@ -11,12 +11,14 @@ use std::time::Duration;
 use serde::Deserialize;
 
 mod index;
+mod onwiki;
 mod watch;
 
 pub use index::{IndexSettings, Target, Targets};
-pub use watch::{Source, Watch};
-use watch::{RawState, RawWatch, validate_watch};
 use index::{RawIndex, validate_index};
+pub use onwiki::Overlay;
+use watch::{RawState, RawWatch, validate_watch};
+pub use watch::{Source, Watch};
 
 use crate::analyse::principles::{Principles, PrinciplesConfig};
 use crate::analyse::proposal::param_names;
@@ -256,6 +258,10 @@ struct RawTemplates {
 /// Where each layer came from, to name the origin of a bad key.
 struct Layers {
     file: Option<(PathBuf, BTreeSet<String>)>,
+    /// The on-wiki configuration page and the keys it sets.
+    overlay: Option<(String, BTreeSet<String>)>,
+    /// Stage definitions from the on-wiki page: (page, TOML text).
+    stages: Option<(String, String)>,
     env: BTreeMap<String, String>,
 }
 
@@ -263,6 +269,11 @@ impl Layers {
     fn origin(&self, key: &str) -> String {
         if self.env.contains_key(key) {
             return format!("environment variable {}", env_name(key));
+        }
+        if let Some((page, keys)) = &self.overlay
+            && keys.contains(key)
+        {
+            return format!("the on-wiki configuration [[{page}]]");
         }
         match &self.file {
             Some((path, keys)) if keys.contains(key) => path.display().to_string(),
@@ -282,6 +293,15 @@ fn env_name(key: &str) -> String {
 pub fn load(
     file: Option<&Path>,
     env: impl IntoIterator<Item = (String, String)>,
+) -> Result<Settings, ConfigError> {
+    load_with(file, env, None)
+}
+
+/// [`load`] with the on-wiki configuration layered over the file (the environment still wins).
+pub fn load_with(
+    file: Option<&Path>,
+    env: impl IntoIterator<Item = (String, String)>,
+    overlay: Option<&Overlay>,
 ) -> Result<Settings, ConfigError> {
     let known = flat_keys(
         &DEFAULT_TOML
@@ -314,6 +334,20 @@ pub fn load(
         None => None,
     };
 
+    if let Some(o) = overlay {
+        let keys = o.keys();
+        check_known(
+            &keys,
+            &known,
+            &format!("the on-wiki configuration [[{}]]", o.page),
+        )?;
+        let text = toml::to_string(&o.table).map_err(|e| ConfigError::Invalid {
+            key: "bot.onwiki_config_page".into(),
+            origin: format!("[[{}]]", o.page),
+            expected: format!("settings the bot can read ({e})"),
+        })?;
+        builder = builder.add_source(config::File::from_str(&text, config::FileFormat::Toml));
+    }
     let env: BTreeMap<String, String> = env
         .into_iter()
         .filter_map(|(name, value)| {
@@ -337,7 +371,12 @@ pub fn load(
             .expect("a dotted key is a valid config path");
     }
     let file_path = file.as_ref().map(|(p, _)| p.clone());
-    let layers = Layers { file, env };
+    let layers = Layers {
+        file,
+        overlay: overlay.map(|o| (o.page.clone(), o.keys())),
+        stages: overlay.and_then(|o| Some((o.page.clone(), o.stages.clone()?))),
+        env,
+    };
 
     let raw: Raw = builder
         .build()
@@ -666,7 +705,13 @@ fn validate_proposals(
             )
         })?;
     let params = param_names();
-    let stages = if raw.stages_file.as_os_str().is_empty() {
+    let stages = if let Some((page, text)) = &layers.stages {
+        Stages::parse(text, &params).map_err(|e| ConfigError::Invalid {
+            key: "stages".into(),
+            origin: format!("the on-wiki configuration [[{page}]]"),
+            expected: format!("valid stage definitions ({e})"),
+        })?
+    } else if raw.stages_file.as_os_str().is_empty() {
         Stages::builtin()
     } else {
         let path = &raw.stages_file;

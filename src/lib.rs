@@ -11,9 +11,11 @@
 //! - [`pagefiles`]: a folder of `.wikitext` files as the desired content of wiki pages.
 //! - [`apply`]: compares desired with current content and makes one edit per differing page, or
 //!   none; the one place where files, domain and wiki meet.
+//! - [`app`]: the long-running bot: a full pass, then changes into reconciles until stopped.
 //! - [`cli`]: the command line; each command is a small function over the modules above.
 
 pub mod analyse;
+pub mod app;
 pub mod apply;
 pub mod cli;
 pub mod config;

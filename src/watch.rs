@@ -5,6 +5,9 @@
 //! from the wiki's current state, so a lost or repeated event costs nothing but a pass.
 
 pub mod eventstreams;
+pub mod queue;
+pub mod recentchanges;
+pub mod route;
 
 use serde::{Deserialize, Serialize};
 
@@ -27,7 +30,9 @@ pub enum ChangeKind {
     Edit,
     New,
     /// The page was moved to `to` (the old title may now be a redirect or gone).
-    Move { to: String },
+    Move {
+        to: String,
+    },
     Delete,
     Undelete,
     /// Any other logged action (protection, import, ...): the page may have changed.

@@ -44,6 +44,8 @@ pub struct IndexSummary {
     pub pages_unchanged: Vec<String>,
     pub failed: Vec<String>,
     pub requests: u64,
+    /// Pages with a row of their own (learning patterns, case studies): the watcher follows them.
+    pub row_pages: Vec<String>,
 }
 
 /// Sections (None: the page's end) that lists go in, by list.
@@ -132,6 +134,17 @@ impl<'a> Indexer<'a> {
         titles: &[String],
         proposals: &HashSet<String>,
     ) -> Result<IndexSummary, WikiError> {
+        self.update_with(titles, proposals, &[]).await
+    }
+
+    /// [`Indexer::update`], with the entries of proposals the caller has just reconciled
+    /// (they are not read again).
+    pub async fn update_with(
+        &self,
+        titles: &[String],
+        proposals: &HashSet<String>,
+        fresh: &[ProposalEntry],
+    ) -> Result<IndexSummary, WikiError> {
         let before = self.connection.requests();
         let targets = self.read_targets().await?;
         let mut lists = previous_rows(&targets);
@@ -147,7 +160,9 @@ impl<'a> Indexer<'a> {
                 lists.insert(ListKind::Communities, self.communities().await?);
             }
             if proposals.contains(&title) {
-                self.update_proposal(&title, &mut lists).await?;
+                let known: Vec<ProposalEntry> =
+                    fresh.iter().filter(|e| e.title == title).cloned().collect();
+                self.update_proposal(&title, known, &mut lists).await?;
                 continue;
             }
             let listed = lists[&ListKind::LearningPatterns].contains_key(&title);
@@ -198,13 +213,22 @@ impl<'a> Indexer<'a> {
         Ok(summary)
     }
 
-    async fn update_proposal(&self, title: &str, lists: &mut Lists) -> Result<(), WikiError> {
-        let analysed = self.reconciler.analyse(&[title.to_owned()]).await?;
-        let entries: Vec<ProposalEntry> = analysed
-            .iter()
-            .filter(|(r, _)| r.exists)
-            .map(|(r, a)| self.reconciler.entry(r, a))
-            .collect();
+    async fn update_proposal(
+        &self,
+        title: &str,
+        known: Vec<ProposalEntry>,
+        lists: &mut Lists,
+    ) -> Result<(), WikiError> {
+        let entries = if known.is_empty() {
+            let analysed = self.reconciler.analyse(&[title.to_owned()]).await?;
+            analysed
+                .iter()
+                .filter(|(r, _)| r.exists)
+                .map(|(r, a)| self.reconciler.entry(r, a))
+                .collect()
+        } else {
+            known
+        };
         let stages = &self.settings.proposals.stages;
         let dashboard = lists.entry(ListKind::Proposals).or_default();
         dashboard.remove(title);

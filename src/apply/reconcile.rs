@@ -22,6 +22,9 @@ use crate::render::region;
 use crate::render::tally as tally_region;
 use crate::wiki::{Connection, PageRevision, PageStore, SaveOutcome, SaveRequest, WikiError};
 
+/// The Template namespace, the same on every MediaWiki.
+const TEMPLATE_NS: i32 = 10;
+
 /// Attempts per page when humans keep editing it while we work.
 const CONFLICT_ATTEMPTS: usize = 3;
 
@@ -32,6 +35,9 @@ pub struct Reconciler<'a> {
     /// The bot's account name, for `{{bots}}`.
     pub account: String,
     pub dry_run: bool,
+    /// Pages that call the template but are outside the proposal namespaces or the edit
+    /// allow-list: reported, never edited.
+    pub outside: Vec<String>,
     template_names: HashSet<String>,
     signatures: SignatureRules,
     /// Key that seals the verified-lines list in tally regions (derived from the bot's secret).
@@ -96,9 +102,9 @@ impl<'a> Reconciler<'a> {
         dry_run: bool,
     ) -> Result<(Self, Vec<String>), WikiError> {
         let template = format!("Template:{}", settings.proposals.template);
-        let found = connection
-            .transclusions(&template, &settings.proposals.namespaces)
-            .await?;
+        // Every namespace: pages outside the proposal namespaces or the edit allow-list are
+        // reported, never edited.
+        let found = connection.transclusions(&template, &[]).await?;
         let mut template_names: HashSet<String> = [settings.proposals.template.clone()].into();
         template_names.extend(
             found
@@ -106,10 +112,24 @@ impl<'a> Reconciler<'a> {
                 .iter()
                 .filter_map(|r| normalize_template_name(r)),
         );
-        let proposals = titles::proposals(&found.pages, &settings.proposals.title_prefixes)
+        let candidates = titles::proposals(&found.pages, &settings.proposals.title_prefixes);
+        let (proposals, outside): (Vec<String>, Vec<String>) =
+            candidates.into_iter().map(str::to_owned).partition(|t| {
+                let ns = connection.split_namespace(t).map_or(-1, |(ns, _)| ns);
+                settings.proposals.namespaces.contains(&ns) && connection.may_edit(t)
+            });
+        // The template's own pages (its documentation shows an example) are not proposals.
+        let outside: Vec<String> = outside
             .into_iter()
-            .map(str::to_owned)
+            .filter(|t| {
+                connection
+                    .split_namespace(t)
+                    .map_or(true, |(ns, _)| ns != TEMPLATE_NS)
+            })
             .collect();
+        for title in &outside {
+            tracing::warn!(page = %title, "calls the proposal template but is outside proposals.namespaces or the edit allow-list: not edited");
+        }
         let vocabulary = connection.vocabulary().await?;
         let signatures = SignatureRules::new(&SiteNames {
             user_namespaces: vocabulary.user_namespaces,
@@ -124,6 +144,7 @@ impl<'a> Reconciler<'a> {
             settings,
             account,
             dry_run,
+            outside,
             template_names,
             signatures,
             seal_key: seal_key(settings),
@@ -149,6 +170,14 @@ impl<'a> Reconciler<'a> {
             count_rules: &self.settings.tally.count,
             support_sections: &self.settings.tally.lines.section_titles,
         }
+    }
+
+    /// The proposal template's names as page titles ("Template:..."), redirects included.
+    pub fn template_redirects(&self) -> Vec<String> {
+        self.template_names
+            .iter()
+            .map(|n| format!("Template:{n}"))
+            .collect()
     }
 
     /// How signatures are read on this wiki.
@@ -381,9 +410,13 @@ impl<'a> Reconciler<'a> {
                     summary.with_problems += 1;
                 }
                 let title = revision.title.clone();
+                let exists = revision.exists;
                 let (outcome, noticed, entry) = self.settle(revision, analysis).await;
                 summary.notices += usize::from(noticed);
-                summary.entries.push(entry);
+                // Pages that are not (or no longer) proposals have no entry.
+                if exists && outcome != Outcome::NotOurs {
+                    summary.entries.push(entry);
+                }
                 match &outcome {
                     Outcome::Unchanged => summary.unchanged += 1,
                     Outcome::Edited | Outcome::WouldEdit => summary.edited += 1,

@@ -68,21 +68,5 @@ pub async fn status(settings: &Settings) -> Result<ExitCode> {
 
 /// Whether the shut-off page lets the bot edit, and a sentence saying why.
 pub fn shutoff_state(settings: &Settings, site: &SiteStatus) -> (bool, String) {
-    let expected = &settings.bot.shutoff_run_value;
-    if !site.page.exists {
-        return (
-            false,
-            format!("does not exist: editing STOPPED (create it with {expected:?} to allow edits)"),
-        );
-    }
-    let content = site.page.text.trim();
-    if content == expected {
-        (true, format!("{content:?}: editing allowed"))
-    } else {
-        let shown: String = content.chars().take(60).collect();
-        (
-            false,
-            format!("{shown:?}: editing STOPPED (it must read {expected:?} to allow edits)"),
-        )
-    }
+    site.shutoff(&settings.bot.shutoff_run_value)
 }

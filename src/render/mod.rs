@@ -12,4 +12,5 @@ pub mod index;
 pub mod inert;
 pub mod notice;
 pub mod region;
+pub mod status;
 pub mod tally;

@@ -59,7 +59,9 @@ pub struct EventStream {
 
 enum Conn {
     /// Not connected: connect once `retry_at` has passed (at once if None).
-    Down { retry_at: Option<Instant> },
+    Down {
+        retry_at: Option<Instant>,
+    },
     Up(Box<EventSource>),
 }
 
@@ -270,7 +272,9 @@ impl EventStream {
         match parse_change(data, &self.server_name) {
             Ok(Some(change)) => self.pending.changes.push(change),
             Ok(None) => {}
-            Err(e) => tracing::warn!(id = id, error = %e, "skipping a malformed recentchange event"),
+            Err(e) => {
+                tracing::warn!(id = id, error = %e, "skipping a malformed recentchange event")
+            }
         }
     }
 }

@@ -102,7 +102,10 @@ mod tests {
         q.push(page.clone(), t0);
         q.push(page.clone(), t0 + secs(1));
         assert_eq!(q.len(), 1);
-        assert!(q.take_due(t0 + secs(2)).is_empty(), "the second edit reset the pause");
+        assert!(
+            q.take_due(t0 + secs(2)).is_empty(),
+            "the second edit reset the pause"
+        );
         assert_eq!(q.next_due(), Some(t0 + secs(3)));
         assert_eq!(q.take_due(t0 + secs(3)), [page]);
         assert!(q.is_empty());

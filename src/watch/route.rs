@@ -28,7 +28,11 @@ pub struct Known {
 }
 
 /// The work `change` calls for. `subject_of` maps a talk page to its subject page.
-pub fn route(change: &Change, known: &Known, subject_of: impl Fn(&str) -> Option<String>) -> Vec<Work> {
+pub fn route(
+    change: &Change,
+    known: &Known,
+    subject_of: impl Fn(&str) -> Option<String>,
+) -> Vec<Work> {
     let mut out = Vec::new();
     for title in change.titles() {
         let namespace = if title == change.title {
@@ -82,16 +86,25 @@ fn route_title(
         out.push(Work::IndexRow(title.to_owned()));
         return;
     }
-    let created = matches!(kind, ChangeKind::New | ChangeKind::Undelete | ChangeKind::Move { .. });
+    let created = matches!(
+        kind,
+        ChangeKind::New | ChangeKind::Undelete | ChangeKind::Move { .. }
+    );
     let in_proposal_scope = known.proposal_namespaces.contains(&namespace)
         && (known.proposal_prefixes.is_empty()
-            || known.proposal_prefixes.iter().any(|p| title.starts_with(p.as_str())));
+            || known
+                .proposal_prefixes
+                .iter()
+                .any(|p| title.starts_with(p.as_str())));
     // With prefixes, any edit there may have added the template; without, only new pages are
     // worth a read (an existing page that adds the template is found by the full pass).
     if in_proposal_scope && (created || !known.proposal_prefixes.is_empty()) {
         out.push(Work::Proposal(title.to_owned()));
     }
-    let pattern_scope = known.pattern_prefixes.iter().any(|p| title.starts_with(p.as_str()))
+    let pattern_scope = known
+        .pattern_prefixes
+        .iter()
+        .any(|p| title.starts_with(p.as_str()))
         || (created && known.pattern_namespaces.contains(&namespace));
     if pattern_scope {
         out.push(Work::IndexRow(title.to_owned()));
@@ -140,12 +153,24 @@ mod tests {
         use ChangeKind::*;
         assert_eq!(work("User:Partnerbot/Shutoff", 2, Edit), [Work::Shutoff]);
         assert_eq!(work("User:Partnerbot/Config.json", 2, Edit), [Work::Config]);
-        assert_eq!(work("Template:Partnership proposal", 10, Edit), [Work::FullPass]);
+        assert_eq!(
+            work("Template:Partnership proposal", 10, Edit),
+            [Work::FullPass]
+        );
         let a = Work::Proposal("Partnerships/Proposals/A".into());
-        assert_eq!(work("Partnerships/Proposals/A", 0, Edit), [a.clone()]);
-        assert_eq!(work("Talk:Partnerships/Proposals/A", 1, Edit), [a.clone()]);
+        assert_eq!(
+            work("Partnerships/Proposals/A", 0, Edit),
+            std::slice::from_ref(&a)
+        );
+        assert_eq!(
+            work("Talk:Partnerships/Proposals/A", 1, Edit),
+            std::slice::from_ref(&a)
+        );
         assert_eq!(work("Partnerships/Index", 0, Edit), [Work::IndexRebuild]);
-        assert_eq!(work("Learning patterns/X", 0, Delete), [Work::IndexRow("Learning patterns/X".into())]);
+        assert_eq!(
+            work("Learning patterns/X", 0, Delete),
+            [Work::IndexRow("Learning patterns/X".into())]
+        );
     }
 
     #[test]
@@ -154,14 +179,22 @@ mod tests {
         assert!(work("Some article", 0, Edit).is_empty());
         assert!(work("Talk:Some article", 1, Edit).is_empty());
         // Under the proposal prefix: any edit may have added the template.
-        assert_eq!(work("Partnerships/Proposals/New", 0, Edit), [Work::Proposal("Partnerships/Proposals/New".into())]);
+        assert_eq!(
+            work("Partnerships/Proposals/New", 0, Edit),
+            [Work::Proposal("Partnerships/Proposals/New".into())]
+        );
         // A new page where patterns live may be a pattern.
-        assert_eq!(work("Some new page", 0, New), [Work::IndexRow("Some new page".into())]);
+        assert_eq!(
+            work("Some new page", 0, New),
+            [Work::IndexRow("Some new page".into())]
+        );
     }
 
     #[test]
     fn a_move_touches_both_titles() {
-        let moved = ChangeKind::Move { to: "Partnerships/Proposals/B".into() };
+        let moved = ChangeKind::Move {
+            to: "Partnerships/Proposals/B".into(),
+        };
         assert_eq!(
             work("Partnerships/Proposals/A", 0, moved),
             [

@@ -30,7 +30,19 @@ pub struct Connection {
     requests: Arc<AtomicU64>,
     /// Whether the account has `apihighlimits` (bots: 500 titles a query instead of 50).
     high_limits: Arc<AtomicBool>,
+    /// Set on SIGTERM: no new save starts.
+    stopping: Arc<AtomicBool>,
+    /// The edit allow-list: namespaces, and title prefixes (empty: any title).
+    edit_namespaces: Arc<Vec<i32>>,
+    edit_prefixes: Arc<Vec<String>>,
 }
+
+/// Attempts per request when failures are transient, and the backoff between them.
+const RETRY_ATTEMPTS: u32 = 4;
+const RETRY_FIRST_DELAY: Duration = Duration::from_secs(1);
+const RETRY_MAX_DELAY: Duration = Duration::from_secs(30);
+/// How often a save waiting for its turn looks whether the bot is stopping.
+const STOP_CHECK: Duration = Duration::from_millis(100);
 
 /// The User-Agent Wikimedia's policy asks for: tool name, version and a contact.
 pub fn user_agent(contact: &str) -> String {
@@ -79,6 +91,9 @@ impl Connection {
             last_save: Default::default(),
             requests: Default::default(),
             high_limits: Default::default(),
+            stopping: Default::default(),
+            edit_namespaces: Arc::new(settings.bot.edit_namespaces.clone()),
+            edit_prefixes: Arc::new(settings.bot.edit_title_prefixes.clone()),
         })
     }
 
@@ -143,6 +158,28 @@ impl Connection {
             .new_title(title)
             .map_err(|e| WikiError::Unexpected(format!("invalid title {title:?}: {e}")))?;
         Ok((parsed.namespace(), parsed.dbkey().replace('_', " ")))
+    }
+
+    /// Whether the bot may save this page (`bot.edit_namespaces`, `bot.edit_title_prefixes`).
+    pub fn may_edit(&self, title: &str) -> bool {
+        let Ok((ns, _)) = self.split_namespace(title) else {
+            return false;
+        };
+        self.edit_namespaces.contains(&ns)
+            && (self.edit_prefixes.is_empty()
+                || self
+                    .edit_prefixes
+                    .iter()
+                    .any(|p| title.starts_with(p.as_str())))
+    }
+
+    /// The last line of defence: every save goes through here, whatever the caller decided.
+    pub(super) fn check_allowed(&self, title: &str) -> Result<(), WikiError> {
+        if self.may_edit(title) {
+            Ok(())
+        } else {
+            Err(WikiError::NotAllowed(title.to_owned()))
+        }
     }
 
     /// The talk page of a subject page ("Foo" -> "Talk:Foo"); None for talk pages and
@@ -216,9 +253,34 @@ impl Connection {
         }
     }
 
+    /// Runs a request under the deadline; a transient failure (network, timeout, a server
+    /// error) is retried with exponential backoff. Retrying a save is safe: it carries the
+    /// revision it was computed from, so a save that did go through comes back as "no change"
+    /// or a conflict, never as a second edit.
+    async fn request<T, E, F, Fut>(&self, what: &str, make: F) -> Result<T, WikiError>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+        E: Into<WikiError>,
+    {
+        let mut delay = RETRY_FIRST_DELAY;
+        for attempt in 1..=RETRY_ATTEMPTS {
+            match self.deadline(what, make()).await {
+                Err(e) if e.is_transient() && attempt < RETRY_ATTEMPTS && !self.is_stopping() => {
+                    tracing::warn!(request = %what, attempt, error = %e, retry_in = ?delay, "transient failure; retrying");
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(RETRY_MAX_DELAY);
+                }
+                other => return other,
+            }
+        }
+        unreachable!("the last attempt returns")
+    }
+
     pub(super) async fn get(&self, params: &[(&str, &str)]) -> Result<Value, WikiError> {
         let what = format!("API GET {}", describe(params));
-        self.deadline(&what, self.bot.api().get_value(params)).await
+        self.request(&what, || self.bot.api().get_value(params))
+            .await
     }
 
     pub(super) async fn post_with_token(
@@ -226,17 +288,26 @@ impl Connection {
         params: &[(&str, &str)],
     ) -> Result<Value, WikiError> {
         let what = format!("API POST {}", describe(params));
-        self.deadline(
-            &what,
-            self.bot.api().post_with_token::<_, Value>("csrf", params),
-        )
+        self.request(&what, || {
+            self.bot.api().post_with_token::<_, Value>("csrf", params)
+        })
         .await
     }
 
     pub(super) async fn post(&self, params: &[(&str, &str)]) -> Result<Value, WikiError> {
         let what = format!("API POST {}", describe(params));
-        self.deadline(&what, self.bot.api().post::<_, Value>(params))
+        self.request(&what, || self.bot.api().post::<_, Value>(params))
             .await
+    }
+
+    /// Asks the connection to start no new save (SIGTERM): a save waiting for its turn gives
+    /// up with [`WikiError::Stopping`]; one already sent completes.
+    pub fn stop(&self) {
+        self.stopping.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_stopping(&self) -> bool {
+        self.stopping.load(Ordering::Relaxed)
     }
 
     /// Parsoid HTML of a page, used to show that the REST endpoint answers.
@@ -254,12 +325,23 @@ impl Connection {
     }
 
     /// Waits until `save_delay` has passed since the previous save, then claims the slot.
-    pub(super) async fn pace_save(&self) {
+    /// Gives up if the bot is stopping (checked every fraction of a second while waiting).
+    pub(super) async fn pace_save(&self) -> Result<(), WikiError> {
         let mut last = self.last_save.lock().await;
         if let Some(previous) = *last {
-            tokio::time::sleep_until(previous + self.save_delay).await;
+            let ready = previous + self.save_delay;
+            while Instant::now() < ready {
+                if self.is_stopping() {
+                    return Err(WikiError::Stopping);
+                }
+                tokio::time::sleep_until(ready.min(Instant::now() + STOP_CHECK)).await;
+            }
+        }
+        if self.is_stopping() {
+            return Err(WikiError::Stopping);
         }
         *last = Some(Instant::now());
+        Ok(())
     }
 }
 

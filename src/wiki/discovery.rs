@@ -27,6 +27,7 @@ impl Connection {
             ("action", "query"),
             ("list", "embeddedin|backlinks"),
             ("eititle", template),
+            // Empty: every namespace.
             ("einamespace", &ns),
             ("eilimit", &limit),
             ("bltitle", template),
@@ -34,6 +35,7 @@ impl Connection {
             ("bllimit", &limit),
         ]
         .iter()
+        .filter(|(k, v)| *k != "einamespace" || !v.is_empty())
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect();
         let mut out = Transclusions::default();

@@ -17,6 +17,25 @@ pub enum WikiError {
     Transport(String),
     #[error("unexpected answer from the wiki: {0}")]
     Unexpected(String),
+    /// The bot is shutting down: the save was not started.
+    #[error("not saved: the bot is stopping")]
+    Stopping,
+    /// The page is outside the bot's edit allow-list (`bot.edit_namespaces`, `..._prefixes`).
+    #[error(
+        "[[{0}]] is outside the pages the bot may edit (bot.edit_namespaces, bot.edit_title_prefixes); not saved"
+    )]
+    NotAllowed(String),
+}
+
+impl WikiError {
+    /// Worth retrying as is: the network, a timeout, a server error page.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            WikiError::Timeout { .. } | WikiError::Transport(_) => true,
+            WikiError::Api { code, .. } => code.starts_with("internal_api_error"),
+            _ => false,
+        }
+    }
 }
 
 impl From<mwapi::Error> for WikiError {
@@ -26,7 +45,10 @@ impl From<mwapi::Error> for WikiError {
                 code: api.code,
                 text: api.text,
             },
-            mwapi::Error::InvalidJson(e) => WikiError::Unexpected(e.to_string()),
+            // A body that is not JSON is nearly always a proxy's or server's error page.
+            mwapi::Error::InvalidJson(e) => {
+                WikiError::Transport(format!("the answer was not JSON (a server error?): {e}"))
+            }
             other => WikiError::Transport(other.to_string()),
         }
     }

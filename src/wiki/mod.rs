@@ -8,12 +8,14 @@ mod discovery;
 mod error;
 mod listing;
 mod pages;
+mod recentchanges;
 mod site;
 mod users;
 
-pub use client::Connection;
+pub use client::{Connection, user_agent};
 pub use discovery::Transclusions;
 pub use error::WikiError;
 pub use pages::{PageRevision, PageStore, SaveOutcome, SaveRequest};
+pub use recentchanges::RecentChange;
 pub use site::{Account, SiteStatus};
 pub use users::{Revision, SiteVocabulary, UserInfo};

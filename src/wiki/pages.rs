@@ -94,7 +94,8 @@ impl PageStore for Connection {
         } else {
             params.push(("createonly", "1"));
         }
-        self.pace_save().await;
+        self.check_allowed(&base.title)?;
+        self.pace_save().await?;
         let response = match self.post_with_token(&params).await {
             Err(WikiError::Api { code, .. })
                 if matches!(
@@ -143,7 +144,8 @@ impl Connection {
         text: &str,
         summary: &str,
     ) -> Result<u64, WikiError> {
-        self.pace_save().await;
+        self.check_allowed(title)?;
+        self.pace_save().await?;
         let response = self
             .post_with_token(&[
                 ("action", "edit"),

@@ -32,6 +32,32 @@ pub struct SiteStatus {
     pub page: PageRevision,
 }
 
+impl SiteStatus {
+    /// Whether the shut-off page allows edits, and a sentence saying why. Fails closed: a
+    /// missing page or any other content stops the bot.
+    pub fn shutoff(&self, expected: &str) -> (bool, String) {
+        let site = self;
+        if !site.page.exists {
+            return (
+                false,
+                format!(
+                    "does not exist: editing STOPPED (create it with {expected:?} to allow edits)"
+                ),
+            );
+        }
+        let content = site.page.text.trim();
+        if content == expected {
+            (true, format!("{content:?}: editing allowed"))
+        } else {
+            let shown: String = content.chars().take(60).collect();
+            (
+                false,
+                format!("{shown:?}: editing STOPPED (it must read {expected:?} to allow edits)"),
+            )
+        }
+    }
+}
+
 impl Connection {
     /// Site name, version, our account and one page's content, in a single request.
     pub async fn site_status(&self, page: &str) -> Result<SiteStatus, WikiError> {

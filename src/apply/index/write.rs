@@ -49,6 +49,11 @@ impl Indexer<'_> {
         summary.case_studies = count(ListKind::CaseStudies);
         summary.proposals = count(ListKind::Proposals);
         summary.communities = count(ListKind::Communities);
+        summary.row_pages = [ListKind::LearningPatterns, ListKind::CaseStudies]
+            .iter()
+            .filter_map(|k| lists.get(k))
+            .flat_map(|rows| rows.keys().cloned())
+            .collect();
         let docs = &self.settings.bot.docs_page;
         for (page, kinds) in targets {
             let on_page: Vec<ListOnPage> = kinds
