@@ -137,7 +137,8 @@ async fn reload(
     let text = match connection.read_following(std::slice::from_ref(&page)).await {
         Ok(pages) => pages.into_iter().find(|p| p.exists).map(|p| p.text),
         Err(e) => {
-            let note = format!("[[{page}]] could not be read ({e}); the last good one is in use");
+            let note =
+                format!("{page}: could not be read ({e}); the last good settings are in use");
             return (current.clone(), note);
         }
     };
@@ -147,7 +148,7 @@ async fn reload(
         return match reloaded {
             Ok(s) => (
                 s,
-                format!("[[{page}]] does not exist: the file's settings are in use"),
+                format!("{page}: does not exist; the file's settings are in use"),
             ),
             Err(e) => (current.clone(), format!("error: {e}")),
         };
@@ -161,12 +162,12 @@ async fn reload(
         Ok((settings, o)) => {
             tracing::info!(page = %page, "on-wiki configuration loaded");
             *overlay = Some(o);
-            (settings, format!("[[{page}]] in use"))
+            (settings, format!("{page}: in use"))
         }
         Err(e) => {
             tracing::warn!(page = %page, error = %e, "on-wiki configuration refused; keeping the last good one");
             let note = format!(
-                "the last edit of [[{page}]] was refused ({e}); the last good settings are in use"
+                "{page}: the last edit was refused ({e}); the last good settings are in use"
             );
             (current.clone(), note)
         }

@@ -18,6 +18,7 @@ const TALK: &str = "Talk:Partnerships/Proposals/Maria Santos";
 const SHUTOFF: &str = "User:Partnerbot/Shutoff";
 const STATUS: &str = "User:Partnerbot/Status";
 const OUTSIDE: &str = "Museum draft";
+const CONFIG: &str = "Community Capacity Development/Partnerships/Bot configuration";
 /// Generous: the bot polls every second and waits one second of quiet.
 const REACTION: Duration = Duration::from_secs(30);
 
@@ -38,6 +39,10 @@ const TESTS: &[(&str, WikiTest)] = &[
         "a_page_outside_the_allow_list_is_reported_not_edited",
         outside_allow_list,
     ),
+    (
+        "the_on_wiki_configuration_is_used_and_a_bad_edit_refused",
+        onwiki_configuration,
+    ),
     ("sigterm_exits_cleanly", sigterm_exits_cleanly),
 ];
 
@@ -57,7 +62,7 @@ fn setup(wiki: &DevWiki) {
     let base = std::fs::read_to_string(wiki.config()).unwrap();
     let text = base.replace(
         "[bot]\n",
-        "[bot]\nedit_title_prefixes = [\"Partnerships/\", \"Talk:Partnerships/\", \
+        "[bot]\nedit_title_prefixes = [\"Partnerships\", \"Talk:Partnerships\", \
          \"Community Capacity Development/\", \"User:Partnerbot/\"]\n",
     );
     std::fs::write(watch_config(wiki), text).unwrap();
@@ -270,6 +275,36 @@ fn outside_allow_list(wiki: &DevWiki) -> Result<(), Failed> {
         !after.contains("partnerbot:"),
         "edited outside the allow-list:\n{after}"
     );
+    Ok(())
+}
+
+fn onwiki_configuration(wiki: &DevWiki) -> Result<(), Failed> {
+    let bot = Bot::start(wiki);
+    wiki.human_edit(
+        CONFIG,
+        "<syntaxhighlight lang=\"json\">\n{\"tally\": {\"min_support\": 1}}\n</syntaxhighlight>",
+    );
+    wait_text(wiki, STATUS, REACTION, |t| {
+        t.contains(&format!("{CONFIG}: in use"))
+    })?;
+    bot.wait_log("on-wiki configuration loaded", REACTION);
+    // A value of the wrong type: refused, the last good settings stay, the bot keeps running.
+    wiki.human_edit(CONFIG, "{\"tally\": {\"min_support\": \"many\"}}");
+    wait_text(wiki, STATUS, REACTION, |t| t.contains("was refused"))?;
+    let status = wiki.text(STATUS);
+    assert!(
+        status.contains("tally.min_support"),
+        "the status names the key:\n{status}"
+    );
+    // A setting the community does not own is refused too.
+    wiki.human_edit(CONFIG, "{\"bot\": {\"dry_run\": true}}");
+    wait_text(wiki, STATUS, REACTION, |t| {
+        t.contains("`bot` cannot be set on the wiki")
+    })?;
+    wiki.human_edit(CONFIG, "{}");
+    wait_text(wiki, STATUS, REACTION, |t| {
+        t.contains(&format!("{CONFIG}: in use"))
+    })?;
     Ok(())
 }
 

@@ -30,6 +30,7 @@ pub struct Overlay {
 impl Overlay {
     /// Reads the page's JSON. Errors say what is wrong in words an editor can act on.
     pub fn parse(page: &str, json: &str) -> Result<Overlay, String> {
+        let json = unwrap_markup(json);
         let value: serde_json::Value =
             serde_json::from_str(json).map_err(|e| format!("not valid JSON: {e}"))?;
         let serde_json::Value::Object(object) = value else {
@@ -73,6 +74,23 @@ impl Overlay {
     }
 }
 
+/// A wikitext page may show its JSON in `<syntaxhighlight lang="json">` or `<pre>`: read what
+/// is inside.
+fn unwrap_markup(text: &str) -> &str {
+    let t = text.trim();
+    for (open, close) in [
+        ("<syntaxhighlight", "</syntaxhighlight>"),
+        ("<pre", "</pre>"),
+    ] {
+        if t.starts_with(open)
+            && let (Some(gt), Some(inner)) = (t.find('>'), t.strip_suffix(close))
+        {
+            return inner.get(gt + 1..).unwrap_or_default().trim();
+        }
+    }
+    t
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,6 +114,8 @@ mod tests {
         let err = Overlay::parse("P", r#"{"principles": {"other": 1}}"#).unwrap_err();
         assert!(err.contains("principles.other"), "{err}");
         assert!(Overlay::parse("P", "[1]").is_err());
+        let wrapped = "<syntaxhighlight lang=\"json\">\n{\"tally\": {\"min_edits\": 3}}\n</syntaxhighlight>\n";
+        assert_eq!(Overlay::parse("P", wrapped).unwrap().keys().len(), 1);
         assert!(
             Overlay::parse("P", "{not json")
                 .unwrap_err()
