@@ -44,6 +44,10 @@ const TESTS: &[(&str, WikiTest)] = &[
         onwiki_configuration,
     ),
     ("sigterm_exits_cleanly", sigterm_exits_cleanly),
+    (
+        "eventstreams_drive_the_bot_and_resume_after_a_drop",
+        eventstreams_drive_the_bot,
+    ),
 ];
 
 fn main() {
@@ -83,12 +87,18 @@ struct Bot {
 impl Bot {
     /// Starts the watcher and waits for its start-up full pass.
     fn start(wiki: &DevWiki) -> Bot {
-        let log = wiki.dir().join(format!("watch-{}.log", std::process::id()));
+        Bot::start_with(wiki, &watch_config(wiki))
+    }
+
+    fn start_with(wiki: &DevWiki, config: &std::path::Path) -> Bot {
+        static STARTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = STARTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let log = wiki.dir().join(format!("watch-{n}.log"));
         let file = std::fs::File::create(&log).unwrap();
         let child = Command::new(env!("CARGO_BIN_EXE_partnerbot"))
             .current_dir(repo_root())
             .arg("--config")
-            .arg(watch_config(wiki))
+            .arg(config)
             .arg("run")
             .stdout(Stdio::null())
             .stderr(file)
@@ -314,5 +324,160 @@ fn sigterm_exits_cleanly(wiki: &DevWiki) -> Result<(), Failed> {
     assert!(status.success(), "exit status {status:?}\n{}", bot.log());
     assert!(took < Duration::from_secs(10), "took {took:?}");
     assert!(bot.log().contains("stopped cleanly"));
+    Ok(())
+}
+
+/// A local EventStreams stand-in: each connection gets the events queued for it, and the server
+/// records the `Last-Event-ID` each connection carried. A connection is dropped after every
+/// event, so every event after the first arrives on a resumed connection.
+struct FakeStream {
+    url: String,
+    events: std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>,
+    resumed_from: std::sync::Arc<std::sync::Mutex<Vec<Option<String>>>>,
+}
+
+impl FakeStream {
+    fn start() -> FakeStream {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!(
+            "http://{}/v2/stream/recentchange",
+            listener.local_addr().unwrap()
+        );
+        let events: std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>> = Default::default();
+        let resumed_from: std::sync::Arc<std::sync::Mutex<Vec<Option<String>>>> =
+            Default::default();
+        let (ev, rf) = (events.clone(), resumed_from.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut last_id = None;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("last-event-id:") {
+                        let _ = v;
+                        last_id = Some(line["last-event-id:".len()..].trim().to_owned());
+                    }
+                }
+                rf.lock().unwrap().push(last_id.clone());
+                let _ = stream.write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n\r\n",
+                );
+                // Wait for the next event not yet sent on an earlier connection.
+                let sent = rf.lock().unwrap().len() - 1;
+                let deadline = Instant::now() + Duration::from_secs(60);
+                loop {
+                    let next = ev.lock().unwrap().get(sent).cloned();
+                    if let Some((id, data)) = next {
+                        let _ = stream.write_all(
+                            format!("event: message\nid: {id}\ndata: {data}\n\n").as_bytes(),
+                        );
+                        let _ = stream.flush();
+                        std::thread::sleep(Duration::from_millis(200));
+                        break; // Drop the connection: the client must resume.
+                    }
+                    if Instant::now() > deadline {
+                        break;
+                    }
+                    let _ = stream.write_all(b":\n"); // Keep-alive comment.
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+            }
+        });
+        FakeStream {
+            url,
+            events,
+            resumed_from,
+        }
+    }
+
+    /// Publishes an edit of `title` on the dev wiki (host 127.0.0.1).
+    fn publish_edit(&self, n: u64, title: &str) -> String {
+        let id = format!(
+            "[{{\"topic\":\"eqiad.mediawiki.recentchange\",\"partition\":0,\"offset\":{n}}}]"
+        );
+        let data = serde_json::json!({
+            "$schema": "/mediawiki/recentchange/1.0.0",
+            "meta": {"domain": "127.0.0.1", "dt": "2026-11-26T12:00:00Z", "stream": "mediawiki.recentchange"},
+            "id": n, "type": "edit", "namespace": 0, "title": title, "user": "Admin",
+            "timestamp": 1_795_000_000 + n, "server_name": "127.0.0.1", "wiki": "devwiki"
+        })
+        .to_string();
+        self.events.lock().unwrap().push((id.clone(), data));
+        id
+    }
+}
+
+fn eventstreams_drive_the_bot(wiki: &DevWiki) -> Result<(), Failed> {
+    let stream = FakeStream::start();
+    let base = std::fs::read_to_string(watch_config(wiki)).unwrap();
+    let text = base.replace(
+        "source = \"recentchanges\"",
+        &format!(
+            "source = \"eventstreams\"\neventstreams_url = \"{}\"",
+            stream.url
+        ),
+    );
+    let config = wiki.dir().join("stream.toml");
+    std::fs::write(&config, text).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let mut bot = Bot::start_with(wiki, &config);
+    let stage = |t: &str| {
+        t.split("stage=")
+            .nth(1)
+            .map(|s| s.split(' ').next().unwrap_or("").to_owned())
+    };
+    let current = stage(&wiki.text(MARIA)).unwrap_or_default();
+    let next = if current == "evaluation" {
+        "communication"
+    } else {
+        "evaluation"
+    };
+    set_stage(wiki, &current, next);
+    let first = stream.publish_edit(1, MARIA);
+    wait_text(wiki, MARIA, REACTION, |t| {
+        t.contains(&format!("stage={next} |"))
+    })?;
+    // The connection was dropped after the event: the next one resumes after it.
+    set_stage(wiki, next, "iteration");
+    // Only the stream drives the bot: without the event, nothing happens.
+    std::thread::sleep(Duration::from_secs(3));
+    let unchanged = wiki.text(MARIA);
+    assert!(
+        unchanged.contains(&format!("stage={next} |")),
+        "reacted without an event:\n{unchanged}"
+    );
+    stream.publish_edit(2, MARIA);
+    wait_text(wiki, MARIA, REACTION, |t| t.contains("stage=iteration |"))?;
+    let resumed = stream.resumed_from.lock().unwrap().clone();
+    assert_eq!(
+        resumed.get(1).cloned().flatten().as_deref(),
+        Some(first.as_str()),
+        "{resumed:?}"
+    );
+    // A restart resumes from the saved cursor.
+    bot.sigterm();
+    let before = stream.resumed_from.lock().unwrap().len();
+    let second = stream.publish_edit(3, MARIA);
+    let _bot = Bot::start_with(wiki, &config);
+    let start = Instant::now();
+    while stream.resumed_from.lock().unwrap().len() <= before {
+        assert!(
+            start.elapsed() < REACTION,
+            "the restarted bot did not connect"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let after_restart = stream.resumed_from.lock().unwrap()[before].clone();
+    assert!(
+        after_restart.is_some_and(|id| id.contains("\"offset\":2")),
+        "resumed from the cursor, got {:?}; event 3 is {second}",
+        stream.resumed_from.lock().unwrap()
+    );
     Ok(())
 }

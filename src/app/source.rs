@@ -36,12 +36,15 @@ impl Source {
                     .and_then(|u| u.host_str().map(str::to_owned))
                     .unwrap_or_default();
                 let cursor = state.cursor(Self::name_of(Kind::EventStreams))?;
-                Source::Stream(Box::new(EventStream::new(
-                    &settings.watch.eventstreams_url,
-                    &host,
-                    &user_agent(&settings.bot.user_agent_contact),
-                    cursor,
-                )?))
+                Source::Stream(Box::new(
+                    EventStream::new(
+                        &settings.watch.eventstreams_url,
+                        &host,
+                        &user_agent(&settings.bot.user_agent_contact),
+                        cursor,
+                    )?
+                    .with_ignored_user(account),
+                ))
             }
         })
     }

@@ -53,6 +53,8 @@ pub struct EventStream {
     /// The wait before the next reconnect; back to `backoff_min` once an event arrives.
     backoff: Duration,
     max_batch: usize,
+    /// Changes by this account are dropped (the bot's own edits need no reaction).
+    ignored_user: Option<String>,
     /// Received but not yet returned (kept here so a cancelled `next_batch` loses nothing).
     pending: Batch,
 }
@@ -133,6 +135,7 @@ impl EventStream {
             backoff_max: BACKOFF_MAX,
             backoff: BACKOFF_MIN,
             max_batch: MAX_BATCH,
+            ignored_user: None,
             pending: Batch::default(),
         })
     }
@@ -149,6 +152,12 @@ impl EventStream {
     /// Return a batch early once it holds `max` changes (default 1000; at least 1).
     pub fn with_max_batch(mut self, max: usize) -> Self {
         self.max_batch = max.max(1);
+        self
+    }
+
+    /// Drop the changes made by `user` (the bot's own account).
+    pub fn with_ignored_user(mut self, user: &str) -> Self {
+        self.ignored_user = Some(user.to_owned());
         self
     }
 
@@ -270,6 +279,8 @@ impl EventStream {
             }
         }
         match parse_change(data, &self.server_name) {
+            Ok(Some(_)) if self.ignored_user.is_some() && event_user(data) == self.ignored_user => {
+            }
             Ok(Some(change)) => self.pending.changes.push(change),
             Ok(None) => {}
             Err(e) => {
@@ -309,6 +320,15 @@ fn error_chain(err: &reqwest::Error) -> String {
         source = cause.source();
     }
     out
+}
+
+/// Who made the change an event reports.
+fn event_user(data: &str) -> Option<String> {
+    #[derive(Deserialize)]
+    struct UserOnly {
+        user: Option<String>,
+    }
+    serde_json::from_str::<UserOnly>(data).ok()?.user
 }
 
 /// The fields of a `mediawiki/recentchange` event that we use.

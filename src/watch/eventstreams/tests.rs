@@ -236,3 +236,13 @@ fn event_stream_is_send() {
     fn send<T: Send>() {}
     send::<EventStream>();
 }
+
+#[test]
+fn the_user_of_an_event_is_read() {
+    assert_eq!(
+        event_user(r#"{"user": "Partnerbot", "type": "edit"}"#).as_deref(),
+        Some("Partnerbot")
+    );
+    assert_eq!(event_user(r#"{"type": "edit"}"#), None);
+    assert_eq!(event_user("not json"), None);
+}
