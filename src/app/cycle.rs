@@ -65,6 +65,7 @@ impl Turn<'_> {
             self.dry_run,
         )
         .await?;
+        let reconciler = reconciler.with_state(self.state);
         let mut memory = Memory {
             known: self.known(&reconciler, &titles)?,
             entries: BTreeMap::new(),

@@ -20,6 +20,7 @@ use crate::render::checklist::RenderSettings;
 use crate::render::notice;
 use crate::render::region;
 use crate::render::tally as tally_region;
+use crate::state::State;
 use crate::wiki::{Connection, PageRevision, PageStore, SaveOutcome, SaveRequest, WikiError};
 
 /// The Template namespace, the same on every MediaWiki.
@@ -45,6 +46,9 @@ pub struct Reconciler<'a> {
     /// (page, vote line) -> who first added it. Revisions never change, so this never goes
     /// stale: a new vote costs only the revisions since it was added.
     first_authors: Mutex<HashMap<(String, LineKey), String>>,
+    /// The state file, when running as the continuous job: the same facts across restarts,
+    /// plus the reconciled revisions and the notices sent.
+    state: Option<&'a State>,
 }
 
 /// The seal key: a hash of the bot's secret, so only this bot can seal its regions. Without
@@ -149,8 +153,22 @@ impl<'a> Reconciler<'a> {
             signatures,
             seal_key: seal_key(settings),
             first_authors: Mutex::default(),
+            state: None,
         };
         Ok((reconciler, proposals))
+    }
+
+    /// Keeps first authors, reconciled revisions and notices in `state` too.
+    pub fn with_state(mut self, state: &'a State) -> Self {
+        self.state = Some(state);
+        self
+    }
+
+    /// A state error is logged, never fatal: the state is only a cache.
+    fn remember(&self, what: &str, result: Result<(), crate::state::StateError>) {
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "state not updated ({what})");
+        }
     }
 
     fn rules(&self) -> ProposalRules<'_> {
@@ -319,6 +337,11 @@ impl<'a> Reconciler<'a> {
                     authors.insert(key.clone(), voter.clone());
                 } else if let Some(a) = cache.get(&(title.to_owned(), key.clone())) {
                     authors.insert(key.clone(), a.clone());
+                } else if let Some(a) = self
+                    .state
+                    .and_then(|st| st.first_author(title, &hash).ok().flatten())
+                {
+                    authors.insert(key.clone(), a);
                 }
             }
         }
@@ -329,6 +352,13 @@ impl<'a> Reconciler<'a> {
             .collect();
         if !pending.is_empty() {
             let found = self.walk_for_authors(title, &mut pending).await?;
+            if let Some(st) = self.state {
+                let rows: Vec<(String, String)> = found
+                    .iter()
+                    .map(|(k, a)| (tally::key_hash(k), a.clone()))
+                    .collect();
+                self.remember("first authors", st.set_first_authors(title, &rows));
+            }
             let mut cache = self.first_authors.lock().expect("cache lock");
             for (key, author) in &found {
                 cache.insert((title.to_owned(), key.clone()), author.clone());
@@ -475,6 +505,9 @@ impl<'a> Reconciler<'a> {
         for attempt in 1..=CONFLICT_ATTEMPTS {
             let edit = match self.plan(&revision, &analysis) {
                 PagePlan::Unchanged => {
+                    if let (Some(st), Some(revid)) = (self.state, revision.revid) {
+                        self.remember("reconciled", st.set_reconciled(&revision.title, revid));
+                    }
                     return (Outcome::Unchanged, noticed, revision, analysis, None);
                 }
                 PagePlan::NotOurs => return (Outcome::NotOurs, noticed, revision, analysis, None),
@@ -516,8 +549,11 @@ impl<'a> Reconciler<'a> {
                 summary: &edit.summary,
             };
             match self.connection.save(&request).await {
-                Ok(SaveOutcome::Saved { timestamp, .. }) => {
+                Ok(SaveOutcome::Saved { revid, timestamp }) => {
                     tracing::info!(page = %revision.title, summary = %edit.summary, "saved");
+                    if let Some(st) = self.state {
+                        self.remember("reconciled", st.set_reconciled(&revision.title, revid));
+                    }
                     return (
                         Outcome::Edited,
                         noticed,
@@ -593,6 +629,10 @@ impl<'a> Reconciler<'a> {
                 &summary,
             )
             .await?;
+        if let Some(st) = self.state {
+            let at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+            self.remember("notice", st.record_notice(&revision.title, change.n, &at));
+        }
         Ok(true)
     }
 }

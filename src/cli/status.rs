@@ -59,6 +59,7 @@ pub async fn status(settings: &Settings) -> Result<ExitCode> {
             println!("rest:       {} NOT working: {e}", connection.rest_url());
         }
     }
+    print_state(settings);
     Ok(if healthy {
         ExitCode::SUCCESS
     } else {
@@ -69,4 +70,43 @@ pub async fn status(settings: &Settings) -> Result<ExitCode> {
 /// Whether the shut-off page lets the bot edit, and a sentence saying why.
 pub fn shutoff_state(settings: &Settings, site: &SiteStatus) -> (bool, String) {
     site.shutoff(&settings.bot.shutoff_run_value)
+}
+
+/// What the continuous job recorded in its state file, if there is one here.
+fn print_state(settings: &Settings) {
+    let path = &settings.watch.state_path;
+    if !path.exists() {
+        println!(
+            "watcher:    no state file at {} (the continuous job has not run here)",
+            path.display()
+        );
+        return;
+    }
+    let state = match crate::state::State::open(path) {
+        Ok(s) => s,
+        Err(e) => {
+            println!("watcher:    {e}");
+            return;
+        }
+    };
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let fact = |k: &str| {
+        state
+            .fact(k)
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| "never".into())
+    };
+    let cursor = ["eventstreams", "recentchanges"]
+        .iter()
+        .find_map(|s| Some(format!("{s} at {}", state.cursor(s).ok().flatten()?)))
+        .unwrap_or_else(|| "none".into());
+    println!("watcher:    state {}", path.display());
+    println!("  last full pass: {}", fact("last_full_pass"));
+    println!("  edits today:    {}", state.edits_on(&today).unwrap_or(0));
+    println!(
+        "  pages reconciled: {}",
+        state.reconciled_count().unwrap_or(0)
+    );
+    println!("  change cursor:  {cursor}");
 }
