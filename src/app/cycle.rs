@@ -388,6 +388,7 @@ impl Turn<'_> {
         let Some(page) = &self.settings.bot.status_page else {
             return;
         };
+        self.record_facts(&memory.facts);
         let text = status::region(&memory.facts, &self.settings.bot.docs_page);
         let interval = self.settings.bot.status_interval;
         let recent = memory
@@ -405,6 +406,31 @@ impl Turn<'_> {
                 memory.status_saved_at = Some(Instant::now());
             }
             Err(e) => tracing::warn!(page = %page, error = %e, "status page not saved"),
+        }
+    }
+
+    /// The status facts in the state file too, so `partnerbot status` can show them locally.
+    fn record_facts(&self, facts: &StatusFacts) {
+        let pairs = [
+            (
+                "editing",
+                facts.stopped.clone().unwrap_or_else(|| "yes".into()),
+            ),
+            ("proposals", facts.proposals.to_string()),
+            ("with_problems", facts.with_problems.to_string()),
+            ("outside", facts.outside.join(", ")),
+            ("onwiki_config", facts.config.clone()),
+            (
+                "last_error",
+                facts.last_error.clone().unwrap_or_else(|| "none".into()),
+            ),
+        ];
+        for (key, value) in pairs {
+            if self.state.fact(key).ok().flatten().as_deref() != Some(value.as_str())
+                && let Err(e) = self.state.set_fact(key, &value)
+            {
+                tracing::warn!(error = %e, "state not updated (status facts)");
+            }
         }
     }
 

@@ -102,7 +102,16 @@ fn print_state(settings: &Settings) {
         .find_map(|s| Some(format!("{s} at {}", state.cursor(s).ok().flatten()?)))
         .unwrap_or_else(|| "none".into());
     println!("watcher:    state {}", path.display());
+    println!("  editing:        {}", fact("editing"));
     println!("  last full pass: {}", fact("last_full_pass"));
+    println!(
+        "  proposals:      {} ({} with problems)",
+        fact("proposals"),
+        fact("with_problems")
+    );
+    println!("  outside the allow-list: {}", fact("outside"));
+    println!("  on-wiki config: {}", fact("onwiki_config"));
+    println!("  last error:     {}", fact("last_error"));
     println!("  edits today:    {}", state.edits_on(&today).unwrap_or(0));
     println!(
         "  pages reconciled: {}",
