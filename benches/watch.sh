@@ -208,8 +208,9 @@ echo "3. Restart with nothing changed"
 printf '  SIGTERM: exit status %d after %s s ("stopped cleanly" logged: %d)\n' \
     "$first_stop_status" "$first_stop_seconds" "$stopped_cleanly"
 printf '  restart full pass: wall %s s (start to "full pass done")   [%s]\n' "$restart_wall" "$restart_fields"
-printf '  edits by the restart: %d at "full pass done", %d 5 s later   peak RSS (VmHWM) %s MiB\n' \
-    "$at_pass" "$restart_edits" "$(mib "$restart_hwm")"
+status_edits=$(printf '%s\n' "$restart_changes" | grep -c ' User:Partnerbot/Status |' || true)
+printf '  edits by the restart: %d at "full pass done", %d 5 s later (%d of them to User:Partnerbot/Status)   peak RSS (VmHWM) %s MiB\n' \
+    "$at_pass" "$restart_edits" "$status_edits" "$(mib "$restart_hwm")"
 if [[ -n $restart_changes ]]; then
     echo "  recent changes since the restart (from $restart_since):"
     printf '%s\n' "$restart_changes" | sed 's/^/    | /'

@@ -8,8 +8,11 @@ valid stage and saves it as Admin with `deploy/devwiki maint DIR edit.php`. The 
 when edit.php returns (the edit is saved); then the page's latest revision is polled through the
 API every 50 ms until it is a Partnerbot revision newer than the human one: that is the reaction
 time. Afterwards it checks that the bot's checklist region shows the new stage, and waits until
-the bot's log has been quiet for a moment (the index update that follows a proposal's save) so
-that each edit is measured on an idle bot.
+the bot has finished that piece of work (the index update follows a proposal's save and takes
+seconds on a big index) so that each edit is measured on an idle bot: the bot saves its status
+page after each piece of work when the status changed ("edits today" did; the dev wiki's
+config has status_interval_s = 0), so it waits for a status-page revision newer than the bot's
+proposal revision, or, failing that within 30 s, for the bot's log to be quiet for 5 s.
 
 Besides the polled wall clock it reports, for the same edits, the time from edit.php returning
 to the bot's own log line "saved page=TITLE" (same machine clock) and the difference of the two
@@ -32,8 +35,10 @@ STAGES = ["selection", "involvement", "planning", "agreement", "implementation",
 BOT_USER = "Partnerbot"
 POLL_S = 0.05
 TIMEOUT_S = 60.0
-QUIET_S = 1.5
-QUIET_MAX_S = 30.0
+STATUS_PAGE = "User:Partnerbot/Status"
+STATUS_MAX_S = 30.0
+QUIET_S = 5.0
+QUIET_MAX_S = 60.0
 
 
 def api(port: int, **params) -> dict:
@@ -85,12 +90,25 @@ def wait_quiet(path: str) -> None:
             return
 
 
+def wait_done(port: int, path: str, bot_revid: int) -> bool:
+    """Until the status page has a revision newer than bot_revid; else until the log is quiet."""
+    start = time.monotonic()
+    while time.monotonic() - start < STATUS_MAX_S:
+        revs = revisions(port, STATUS_PAGE, 1)
+        if revs and revs[0]["revid"] > bot_revid:
+            return True
+        time.sleep(0.1)
+    wait_quiet(path)
+    return False
+
+
 def main() -> None:
     wiki_dir, port, count, edits, bot_log = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), \
         int(sys.argv[4]), sys.argv[5]
     devwiki = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "deploy", "devwiki")
     results = []  # (title, t0 wall, polled latency, api timestamp diff, region ok)
     problems = []
+    done_after = []  # seconds from the reaction to the bot's status-page save
     for i in range(edits):
         n = (i * count) // edits
         title = f"Partnerships/Proposals/Generated {n:04d}"
@@ -131,8 +149,12 @@ def main() -> None:
               for r in two]
         api_diff = ts[0] - ts[1] if two[1]["user"] != BOT_USER else float("nan")
         results.append((title, t0_wall, latency, api_diff, bool(ok)))
-        print(f"edit {i + 1:3d} {title}: {old} -> {new}: {latency:.2f} s", file=sys.stderr)
-        wait_quiet(bot_log)
+        t_done = time.monotonic()
+        if not wait_done(port, bot_log, two[0]["revid"]):
+            problems.append(f"{title}: no status-page save after the reaction (waited for a quiet log)")
+        print(f"edit {i + 1:3d} {title}: {old} -> {new}: {latency:.2f} s, then "
+              f"{time.monotonic() - t_done:.2f} s until the bot's work was done", file=sys.stderr)
+        done_after.append(time.monotonic() - t_done)
 
     saves = log_saves(bot_log)
     by_log = []
@@ -145,9 +167,9 @@ def main() -> None:
 
     def line(label: str, values: list, digits: int = 2) -> None:
         if not values:
-            print(f"  {label:<42} (none)")
+            print(f"  {label:<46} (none)")
             return
-        print(f"  {label:<42} p50 {pct(values, 50):5.{digits}f} s   p95 {pct(values, 95):5.{digits}f} s"
+        print(f"  {label:<46} p50 {pct(values, 50):5.{digits}f} s   p95 {pct(values, 95):5.{digits}f} s"
               f"   max {max(values):5.{digits}f} s   (n={len(values)})")
 
     print(f"  reacted {len(results)}/{edits} edits; checklist region shows the new stage on "
@@ -155,6 +177,7 @@ def main() -> None:
     line("wall clock, edit.php return -> API shows bot", polled)
     line("bot log 'saved' - edit.php return", by_log)
     line("API revision timestamps (1 s resolution)", api_diffs, 0)
+    line("reaction -> work done (status page saved)", done_after)
     slow = sorted(results, key=lambda r: -r[2])[:3]
     print("  slowest: " + ", ".join(f"{r[0].rsplit('/', 1)[1]} {r[2]:.2f} s" for r in slow))
     for p in problems:

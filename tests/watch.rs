@@ -45,6 +45,10 @@ const TESTS: &[(&str, WikiTest)] = &[
     ),
     ("sigterm_exits_cleanly", sigterm_exits_cleanly),
     (
+        "sigterm_during_a_slow_full_pass_exits_within_10_s",
+        sigterm_during_full_pass,
+    ),
+    (
         "eventstreams_drive_the_bot_and_resume_after_a_drop",
         eventstreams_drive_the_bot,
     ),
@@ -91,6 +95,13 @@ impl Bot {
     }
 
     fn start_with(wiki: &DevWiki, config: &std::path::Path) -> Bot {
+        let bot = Bot::spawn(wiki, config);
+        bot.wait_log("full pass done", REACTION);
+        bot
+    }
+
+    /// Starts the watcher without waiting for anything.
+    fn spawn(wiki: &DevWiki, config: &std::path::Path) -> Bot {
         static STARTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = STARTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let log = wiki.dir().join(format!("watch-{n}.log"));
@@ -104,9 +115,7 @@ impl Bot {
             .stderr(file)
             .spawn()
             .unwrap();
-        let bot = Bot { child, log };
-        bot.wait_log("full pass done", REACTION);
-        bot
+        Bot { child, log }
     }
 
     fn log(&self) -> String {
@@ -315,6 +324,48 @@ fn onwiki_configuration(wiki: &DevWiki) -> Result<(), Failed> {
     wait_text(wiki, STATUS, REACTION, |t| {
         t.contains(&format!("{CONFIG}: in use"))
     })?;
+    Ok(())
+}
+
+fn sigterm_during_full_pass(wiki: &DevWiki) -> Result<(), Failed> {
+    // Five seconds between saves, and three proposals that need an edit: a long full pass.
+    for name in [
+        "City Museum of Lisbon",
+        "Coimbra University Library",
+        "Braga Municipal Archive",
+    ] {
+        let title = format!("Partnerships/Proposals/{name}");
+        let text = wiki.text(&title);
+        wiki.human_edit(
+            &title,
+            &text.replacen("| status ", "| interests = more\n| status ", 1),
+        );
+    }
+    let base = std::fs::read_to_string(watch_config(wiki)).unwrap();
+    let config = wiki.dir().join("slow.toml");
+    std::fs::write(
+        &config,
+        base.replace("save_delay_s = 0", "save_delay_s = 5"),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let mut bot = Bot::spawn(wiki, &config);
+    bot.wait_log("saved page=", REACTION);
+    let (status, took) = bot.sigterm();
+    assert!(status.success(), "exit status {status:?}\n{}", bot.log());
+    assert!(
+        took < Duration::from_secs(10),
+        "took {took:?}\n{}",
+        bot.log()
+    );
+    assert!(
+        !bot.log().contains("full pass done"),
+        "the pass was cut short:\n{}",
+        bot.log()
+    );
+    // The next start finishes the job.
+    let _bot = Bot::start(wiki);
     Ok(())
 }
 

@@ -83,7 +83,10 @@ impl Turn<'_> {
         };
         memory.facts.stopped = self.shutoff().await;
         if memory.facts.stopped.is_none() {
-            self.full_pass(&reconciler, &titles, &mut memory).await?;
+            match self.full_pass(&reconciler, &titles, &mut memory).await {
+                Err(AppError::Wiki(WikiError::Stopping)) => return Ok(Next::Stop),
+                other => other?,
+            }
         } else {
             memory.missed = true;
         }
@@ -213,6 +216,10 @@ impl Turn<'_> {
             .collect();
         let indexer = Indexer::new(reconciler, self.dry_run);
         let index = indexer.rebuild(titles, Some(summary.entries)).await?;
+        if self.connection.is_stopping() {
+            // Cut short by SIGTERM: not a full pass; the next start makes one.
+            return Err(AppError::Wiki(WikiError::Stopping));
+        }
         self.after_index(&index, memory);
         let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
         self.state.set_fact("last_full_pass", &now)?;
@@ -274,6 +281,7 @@ impl Turn<'_> {
             .await;
         match result {
             Ok(()) => memory.backoff = ERROR_BACKOFF_FIRST,
+            Err(WikiError::Stopping) => return Some(Next::Stop),
             Err(e) => {
                 // Like a controller's error policy: report, wait, try the same work again.
                 tracing::warn!(error = %e, retry_in = ?memory.backoff, "work failed; will retry");

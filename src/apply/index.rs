@@ -85,6 +85,9 @@ impl<'a> Indexer<'a> {
         entries: Option<Vec<ProposalEntry>>,
     ) -> Result<IndexSummary, WikiError> {
         let before = self.connection.requests();
+        if self.connection.is_stopping() {
+            return Ok(IndexSummary::default()); // SIGTERM: the next start rebuilds it.
+        }
         let targets = self.read_targets().await?;
         let previous = previous_rows(&targets);
         let entries = match entries {

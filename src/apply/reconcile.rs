@@ -434,7 +434,13 @@ impl<'a> Reconciler<'a> {
     ) -> Result<Summary, WikiError> {
         let mut summary = Summary::default();
         for batch in titles.chunks(self.connection.titles_per_query()) {
+            if self.connection.is_stopping() {
+                break; // SIGTERM: the rest waits for the next start.
+            }
             for (revision, analysis) in self.analyse(batch).await? {
+                if self.connection.is_stopping() {
+                    break;
+                }
                 summary.seen += 1;
                 if !analysis.proposal.problems.is_empty() {
                     summary.with_problems += 1;

@@ -31,6 +31,9 @@ impl Indexer<'_> {
         let mut out = BTreeMap::new();
         // Batches bound the memory: only rows and link sets outlive a batch.
         for batch in titles.chunks(self.connection.titles_per_query()) {
+            if self.connection.is_stopping() {
+                return Err(WikiError::Stopping);
+            }
             out.extend(self.pattern_batch(batch, previous, summary).await?);
         }
         Ok(out)
