@@ -41,7 +41,8 @@ trap 'stop_bot; eval "$wiki_cleanup"' EXIT
 now() { date +%s.%N; }
 elapsed() { python3 -c "print(f'{$2 - $1:.2f}')"; }
 
-echo "bench: $(nproc) cores; $proposals proposals, $edit_count edits"
+echo "bench: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); $proposals proposals, $edit_count edits"
+echo "bench: partnerbot built from $(git describe --always --dirty 2>/dev/null || echo "an unknown tree")"
 import_start=$(now)
 python3 benches/gen_proposals.py "$proposals" 5 >"$dir/proposals.xml"
 deploy/devwiki maint "$dir" importDump.php --quiet "$dir/proposals.xml" >/dev/null

@@ -9,6 +9,7 @@ Commands:
                          batches of 50, one list=users request per batch, one history request
                          and one save per page (the tally region the bot writes); prints a
                          summary.
+  kinds LOG              api.php requests of a server.log slice, by kind.
   compare API_A API_B PREFIX
                          whether the tally regions of the pages under PREFIX on two wikis hold
                          the same figures.
@@ -456,6 +457,24 @@ def run(prefix):
     import pywikibot
     from pywikibot import pagegenerators
 
+    from pywikibot.data.api import Request
+
+    # Pywikibot POSTs every request to a wiki without HTTPS, so the server's log cannot tell
+    # them apart: count what was sent, by kind.
+    sent = {}
+    http_request = Request._http_request
+
+    def counting(self, use_get, uri, data, headers, paramstring):
+        q = urllib.parse.parse_qs(paramstring)
+        parts = [q.get("action", ["?"])[0]]
+        for module in ("meta", "list", "prop", "generator"):
+            if module in q:
+                parts.append(f"{module}={q[module][0]}")
+        kind = " ".join(parts)
+        sent[kind] = sent.get(kind, 0) + 1
+        return http_request(self, use_get, uri, data, headers, paramstring)
+
+    Request._http_request = counting
     site = pywikibot.Site()
     site.login()
     template = pywikibot.Page(site, "Template:Partnership proposal")
@@ -510,7 +529,10 @@ def run(prefix):
             batch = []
     if batch:
         flush(batch)
-    print(f"peer: pages seen {seen}, edited {edited}, failed {failed}")
+    print("peer: requests sent by kind: "
+          + ", ".join(f"{k} {v}" for k, v in sorted(sent.items(), key=lambda kv: -kv[1])))
+    print(f"peer: pages seen {seen}, edited {edited}, failed {failed}, requests sent "
+          f"{sum(sent.values())}")
 
 
 def proposal_page(n, votes):
@@ -536,16 +558,21 @@ def load(folder):
     return texts
 
 
-def timed(texts, work):
-    """Rounds over all pages until at least 3 s have passed; pages/s."""
-    done, start = 0, time.perf_counter()
-    while True:
-        for text in texts:
-            work(text)
-        done += len(texts)
-        elapsed = time.perf_counter() - start
-        if elapsed >= 3.0:
-            return done / elapsed, done
+def timed(texts, work, tries=3):
+    """Best of `tries` runs, each of rounds over all pages until at least 3 s have passed:
+    (pages/s, pages of the best run)."""
+    best = (0.0, 0)
+    for _ in range(tries):
+        done, start = 0, time.perf_counter()
+        while True:
+            for text in texts:
+                work(text)
+            done += len(texts)
+            elapsed = time.perf_counter() - start
+            if elapsed >= 3.0:
+                break
+        best = max(best, (done / elapsed, done))
+    return best
 
 
 def parse_walk(text):
@@ -605,10 +632,33 @@ def compare(api_a, api_b, prefix):
             break
 
 
+def kinds(log):
+    """api.php requests of a server.log slice by kind: POST, or the GET's query modules."""
+    counted = {}
+    with open(log, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            m = re.search(r"\]: (GET|POST) /api\.php(\?\S*)?", line)
+            if not m:
+                continue
+            if m.group(1) == "POST":
+                kind = "POST"
+            else:
+                q = urllib.parse.parse_qs((m.group(2) or "?")[1:])
+                parts = [q.get("action", ["?"])[0]]
+                for module in ("meta", "list", "prop", "generator"):
+                    if module in q:
+                        parts.append(f"{module}={q[module][0]}")
+                kind = "GET " + " ".join(parts)
+            counted[kind] = counted.get(kind, 0) + 1
+    return ", ".join(f"{k} {v}" for k, v in sorted(counted.items(), key=lambda kv: -kv[1]))
+
+
 def main():
     command = sys.argv[1]
     if command == "run":
         run(sys.argv[2])
+    elif command == "kinds":
+        print(kinds(sys.argv[2]))
     elif command == "compare":
         compare(*sys.argv[2:5])
     elif command == "pages":
@@ -624,14 +674,14 @@ def main():
         if command == "parse":
             rate, done = timed(texts, mwparserfromhell.parse)
             print(f"mwparserfromhell {mwparserfromhell.__version__} parse() only "
-                  f"(C tokenizer: {mwparserfromhell.parser.use_c}): {rate:.1f} pages/s ({done} pages)")
+                  f"(C tokenizer: {mwparserfromhell.parser.use_c}): {rate:.1f} pages/s (best of 3, {done} pages)")
         if command == "tally":
             _, tally = tally_walk(texts[0])
             assert tally[0]["support"] == 500 and not tally[1], tally[:1]
         rate, done = timed(texts, parse_walk if command == "parse" else tally_walk)
         what = ("mwparserfromhell parse + walk (sections, headings, templates, wikilinks)"
                 if command == "parse" else "peer analysis (parse, vote lines, signatures, count, region)")
-        print(f"{what}: {rate:.1f} pages/s ({done} pages)")
+        print(f"{what}: {rate:.1f} pages/s (best of 3, {done} pages)")
     else:
         sys.exit(f"unknown command {command}")
 

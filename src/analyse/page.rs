@@ -30,10 +30,13 @@ pub struct VoteRules<'a> {
 /// First phase: read the page. The result names the linked pages whose existence matters and
 /// the voters whose accounts matter.
 pub fn read(text: &str, rules: &ProposalRules, votes: &VoteRules) -> PageAnalysis {
-    let masked = wikitext::mask(text);
+    // The page as the humans wrote it: what stands in the bot's regions is the bot's.
+    let masked = wikitext::mask_without_regions(text);
     let (calls, unclosed) = wikitext::template_calls(text, &masked);
     let proposal = proposal::read(text, &masked, &calls, &unclosed, rules);
-    let sections = wikitext::sections(text, &masked);
+    let mut sections = wikitext::sections(text, &masked);
+    // A heading written inside a template's parameter is part of that value, not a section.
+    sections.retain(|s| !calls.iter().any(|c| c.range.contains(&s.heading.start)));
     let facts = PageFacts::from_sections(text, &sections);
     let votes = tally::lines::vote_lines(text, &masked, &sections, votes.lines, votes.signatures)
         .map(|(_, lines)| lines);

@@ -264,10 +264,12 @@ pub fn read(
             normalize_template_name(name).is_some_and(|n| rules.template_names.contains(&n))
         });
         proposal.problems.push(Problem::page(match opened {
+            // Quoted, not located by line: the bot's own regions move lines, and the report
+            // must not change when only they do.
             Some(&at) => format!(
-                "the proposal template opened on line {} is never closed with }}}}, so MediaWiki \
+                "the proposal template starting \"{}\" is never closed with }}}}, so MediaWiki \
                  shows it as plain text",
-                line_of(text, at)
+                opening(text, at)
             ),
             None => "the page does not call the proposal template".into(),
         }));
@@ -279,9 +281,9 @@ pub fn read(
     };
     for extra in ours {
         proposal.problems.push(Problem::page(format!(
-            "a second proposal template on line {}: only the first one is read; move its \
-             content into the first or remove it",
-            line_of(text, extra.range.start)
+            "a second proposal template (\"{}\"): only the first one is read; move its content \
+             into the first or remove it",
+            opening(text, extra.range.start)
         )));
     }
     collect_params(first, &mut proposal);
@@ -290,8 +292,15 @@ pub fn read(
     proposal
 }
 
-fn line_of(text: &str, at: usize) -> usize {
-    text[..at.min(text.len())].matches('\n').count() + 1
+/// The first 40 characters of the line from `at`, to quote where something starts.
+fn opening(text: &str, at: usize) -> String {
+    let rest = text.get(at..).unwrap_or_default();
+    let line = rest.split('\n').next().unwrap_or_default();
+    let mut quoted: String = line.chars().take(40).collect();
+    if quoted.len() < line.len() {
+        quoted.push('…');
+    }
+    quoted
 }
 
 fn collect_params(call: &TemplateCall, proposal: &mut Proposal) {

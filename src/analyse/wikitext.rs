@@ -49,6 +49,16 @@ pub fn mask(text: &str) -> String {
     String::from_utf8(out).expect("masking keeps UTF-8 valid")
 }
 
+/// Whether byte `pos` lies inside a comment or an opaque tag (one opened before `pos` and not
+/// closed by then): text inserted there would be swallowed by it, or would close it.
+pub fn inside_masked(text: &str, pos: usize) -> bool {
+    let Some(prefix) = text.get(..pos) else {
+        return false;
+    };
+    let probe = format!("{prefix}X");
+    mask(&probe).ends_with(' ')
+}
+
 fn opaque_tag_at(lower: &str, start: usize) -> Option<&'static str> {
     let rest = &lower[start + 1..];
     OPAQUE_TAGS.into_iter().find(|tag| {
@@ -307,6 +317,49 @@ pub fn clean(s: &str) -> String {
     }
     out.push_str(rest);
     out.trim().to_owned()
+}
+
+/// Byte ranges of the bot's own regions (`<!-- partnerbot:KIND ... -->` to
+/// `<!-- /partnerbot:KIND -->`): what the bot wrote is never read back as human input (a line
+/// of its audit list is no vote). An unclosed region runs to the end of the text.
+pub fn bot_regions(text: &str) -> Vec<Range<usize>> {
+    const OPEN: &str = "<!-- partnerbot:";
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(found) = text[from..].find(OPEN) {
+        let start = from + found;
+        let kind: String = text[start + OPEN.len()..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
+        let close = format!("<!-- /partnerbot:{kind} -->");
+        let end = text[start..]
+            .find(&close)
+            .map_or(text.len(), |e| start + e + close.len());
+        out.push(start..end);
+        from = end.max(start + OPEN.len());
+    }
+    out
+}
+
+/// [`mask`], with the bot's own regions blanked as well (line breaks kept): the structure of
+/// the page as the humans wrote it. A `{{` before a region and a `}}` inside it do not pair up,
+/// since the region is replaced wholesale at the next edit.
+pub fn mask_without_regions(text: &str) -> String {
+    let masked = mask(text);
+    let regions = bot_regions(text);
+    if regions.is_empty() {
+        return masked;
+    }
+    let mut bytes = masked.into_bytes();
+    for r in regions {
+        for b in &mut bytes[r] {
+            if *b != b'\n' {
+                *b = b' ';
+            }
+        }
+    }
+    String::from_utf8(bytes).expect("ASCII blanks keep UTF-8 valid")
 }
 
 /// A section: its heading line and the text up to the next heading of any level.

@@ -48,9 +48,36 @@ pub fn plan(
         Err(e) => return PagePlan::Blocked(e),
     };
     let proposal = &analysis.proposal;
+    // Replacing a region that starts inside the template would cut the template.
+    for kind in [KIND, tally_region::KIND] {
+        let region = match region::find(text, kind) {
+            Ok(r) => r,
+            Err(e) => return PagePlan::Blocked(e),
+        };
+        if let (Some(r), Some(t)) = (&region, &proposal.template_range)
+            && t.start < r.range.start
+            && r.range.start < t.end
+        {
+            return PagePlan::Blocked(RegionError::Misplaced {
+                kind: kind.to_owned(),
+            });
+        }
+    }
     let insert_at = match (&existing, &proposal.template_range) {
         (Some(_), _) => 0, // Replaced in place.
-        (None, Some(range)) => range.end,
+        // After the template's line, so text after the template on that line stays with it;
+        // right after the template if that line ends inside a comment (the region's markers
+        // would close it and change how the page reads).
+        (None, Some(range)) => {
+            let line_end = text[range.end..]
+                .find('\n')
+                .map_or(text.len(), |n| range.end + n + 1);
+            if wikitext::inside_masked(text, line_end) {
+                range.end
+            } else {
+                line_end
+            }
+        }
         (None, None) => return PagePlan::NotOurs,
     };
     let old = existing
@@ -142,9 +169,12 @@ fn put_tally(
     let insert_at = match &existing {
         Some(_) => 0,
         None => {
-            let masked = wikitext::mask(text);
+            let masked = wikitext::mask_without_regions(text);
+            let template = analysis.proposal.template_range.clone().unwrap_or_default();
             let heading = wikitext::sections(text, &masked).into_iter().find(|s| {
-                s.level == 2 && settings.support_sections.contains(&s.title.to_lowercase())
+                s.level == 2
+                    && settings.support_sections.contains(&s.title.to_lowercase())
+                    && !template.contains(&s.heading.start)
             });
             match heading {
                 Some(h) => h.heading.end,

@@ -27,6 +27,11 @@ pub enum RegionError {
         starts: usize,
         ends: usize,
     },
+    #[error(
+        "the partnerbot:{kind} region starts inside the proposal template; a human must move it \
+         out (or delete it) before the bot edits the page again"
+    )]
+    Misplaced { kind: String },
 }
 
 fn start_marker(kind: &str) -> String {

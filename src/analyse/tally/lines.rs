@@ -168,14 +168,20 @@ fn list_lines(
 ) -> Vec<VoteLine> {
     let mut lines = Vec::new();
     let mut offset = body.start;
+    let regions = wikitext::bot_regions(&text[body.clone()]);
+    let base = body.start;
     for masked_line in masked[body].split_inclusive('\n') {
         let start = offset;
         offset += masked_line.len();
         let structure = masked_line.trim_end_matches(['\n', '\r']);
-        if !is_vote_line(structure) {
+        if !is_vote_line(structure) || inside(&regions, start - base) {
             continue;
         }
-        let range = start..start + structure.len();
+        let mut range = start..start + structure.len();
+        // A region of the bot's starting on the line is not part of the vote.
+        if let Some(r) = regions.iter().find(|r| range.contains(&(r.start + base))) {
+            range.end = r.start + base;
+        }
         let original = &text[range.clone()];
         // Quotations are part of the line but never sign it.
         let body = &quoted[range.clone()];

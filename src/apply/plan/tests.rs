@@ -166,3 +166,106 @@ fn damaged_region_blocks_and_foreign_pages_are_not_ours() {
         e.text
     );
 }
+
+/// Every partnerbot region cut out, and line breaks dropped (a new region brings its own):
+/// what is left must be what the humans wrote, byte for byte.
+fn outside_regions(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("<!-- partnerbot:") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start..];
+        let kind = after["<!-- partnerbot:".len()..]
+            .split([' ', '-'])
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        let end = format!("<!-- /partnerbot:{kind} -->");
+        rest = match after.find(&end) {
+            Some(e) => &after[e + end.len()..],
+            None => "",
+        };
+    }
+    out.push_str(rest);
+    out.replace('\n', "")
+}
+
+fn fragment() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    prop_oneof![
+        Just("{{".to_owned()),
+        Just("}}".to_owned()),
+        Just("[[".to_owned()),
+        Just("]]".to_owned()),
+        Just("|".to_owned()),
+        Just("=".to_owned()),
+        Just("\n".to_owned()),
+        Just("<!--".to_owned()),
+        Just("-->".to_owned()),
+        Just("<nowiki>".to_owned()),
+        Just("<s>".to_owned()),
+        Just("\n== Community support ==\n=== Support ===\n".to_owned()),
+        Just("\n=== Oppose ===\n".to_owned()),
+        Just("\n== Plan ==\nText.\n".to_owned()),
+        Just(
+            "\n# Yes. [[User:Ana|Ana]] ([[User talk:Ana|talk]]) 10:00, 1 March 2026 (UTC)"
+                .to_owned()
+        ),
+        Just("\n#: reply".to_owned()),
+        Just("~~~~".to_owned()),
+        Just("<!-- partnerbot:checklist stage=selection | x -->".to_owned()),
+        Just("<!-- /partnerbot:checklist -->".to_owned()),
+        "[a-zA-Z ]{0,12}",
+        "\\PC{0,6}",
+    ]
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+
+    /// Whatever the page holds: no panic; an edit touches only the bot's regions; planning
+    /// the edited page again changes nothing (rendering is idempotent).
+    #[test]
+    fn edits_stay_in_regions_and_are_idempotent(
+        before in proptest::collection::vec(fragment(), 0..12),
+        stage in proptest::sample::select(vec!["selection", "planning", "evaluation", "nonsense", ""]),
+        partner in fragment(),
+        after in proptest::collection::vec(fragment(), 0..20),
+    ) {
+        let text = format!(
+            "{}{{{{Partnership proposal|partner={partner}|partner_type=organization|contact=Ana|stage={stage}}}}}{}",
+            before.concat(),
+            after.concat()
+        );
+        if let PagePlan::Edit(e) = plan_for(&text) {
+            proptest::prop_assert_eq!(outside_regions(&e.text), outside_regions(&text));
+            let again = plan_for(&e.text);
+            proptest::prop_assert!(
+                matches!(again, PagePlan::Unchanged),
+                "not idempotent: {:?}\n--- first ---\n{}",
+                again,
+                e.text
+            );
+        }
+    }
+}
+
+#[test]
+fn oversized_and_deeply_nested_pages_are_read_without_a_stack_overflow() {
+    let nested = format!(
+        "{}{}{}",
+        "{{".repeat(200_000),
+        "Partnership proposal|stage=planning",
+        "}}".repeat(200_000)
+    );
+    let _ = plan_for(&nested);
+    let votes: String = (0..20_000)
+        .map(|n| format!("# Support {n}. [[User:U{n}|U{n}]] ([[User talk:U{n}|talk]]) 10:00, 1 March 2026 (UTC)\n"))
+        .collect();
+    let big = format!("{PAGE}\n== Community support ==\n=== Support ===\n{votes}");
+    assert!(big.len() > 1_500_000);
+    match plan_for(&big) {
+        PagePlan::Edit(e) => assert!(e.text.contains("| support = 20000"), "{}", &e.text[..2000]),
+        other => panic!("expected an edit, got {other:?}"),
+    }
+}
