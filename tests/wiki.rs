@@ -29,6 +29,7 @@ const TESTS: &[(&str, WikiTest)] = &[
         anonymous,
     ),
     ("wrong_password_fails_clearly_without_echo", wrong_password),
+    ("no_secret_reaches_the_logs_at_any_level", no_secret_in_logs),
 ];
 
 fn main() {
@@ -344,5 +345,28 @@ fn wrong_password(wiki: &DevWiki) -> Result<(), Failed> {
         !err.contains(wrong) && !stdout(&out).contains(wrong),
         "the password was echoed"
     );
+    Ok(())
+}
+
+/// At the most verbose level of every library (RUST_LOG=trace), in text and JSON logs, the bot
+/// password appears nowhere in the output of commands that log in, read and would edit.
+fn no_secret_in_logs(wiki: &DevWiki) -> Result<(), Failed> {
+    ensure_installed(wiki);
+    let password = std::fs::read_to_string(wiki.dir().join("bot-password"))?;
+    let password = password.trim();
+    assert!(password.len() >= 32);
+    let config = wiki.config();
+    let runs: [&[&str]; 4] = [
+        &["-vv", "status"],
+        &["-vv", "run", "--once", "--dry-run"],
+        &["--log-format", "json", "-vv", "index", "--dry-run"],
+        &["-vv", "templates", "install", "--dry-run"],
+    ];
+    for args in runs {
+        let out = partnerbot_with(&config, args, &[("RUST_LOG", "trace")]);
+        let all = format!("{}{}", stdout(&out), stderr(&out));
+        assert!(all.len() > 200, "{args:?} logged almost nothing: {all}");
+        assert!(!all.contains(password), "{args:?} printed the password");
+    }
     Ok(())
 }
