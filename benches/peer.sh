@@ -164,7 +164,7 @@ printf '%-28s %12s %12s %16s\n' "peak RSS (MiB)" "${rss[bot]}" "${rss[peer]}" "$
 printf '%-28s %12s %12s %16s\n' "edits" "${edited[bot]}" "${edited[peer]}" "$(ratio "${edited[peer]}" "${edited[bot]}")"
 printf '%-28s %12s %12s\n' "exit status" "${rc[bot]}" "${rc[peer]}"
 echo "partnerbot's own count: $(grep -m1 'API requests' "$work/bot.out" | sed 's/^ *//'); index: $(grep 'API requests' "$work/bot.out" | sed -n 2p | sed 's/^ *//')"
-echo "peer's own summary: $(tail -n 1 "$work/peer.out")"
+sed "s/^peer: /peer's own summary: /" "$work/peer.out"
 for side in bot peer; do
     echo "requests of $side by kind: $("$py" benches/peer/peer.py kinds "$work/$side.log")"
 done
@@ -173,9 +173,15 @@ done
 
 echo
 echo "analysis throughput: $pages pages with 500 votes and 500 replies (benches/analyse.rs's pages)"
-# Best of three on each side: the machine is shared, and a slower run only measures the others.
+# Built once, run three times (the same binary even if src/ changes meanwhile); best of three
+# on each side: the machine is shared, and a slower run only measures the others.
+analyse=$(cargo bench --locked --bench analyse --no-run --message-format=json 2>/dev/null |
+    python3 -c 'import json, sys
+for m in map(json.loads, sys.stdin):
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "analyse" and m.get("executable"):
+        print(m["executable"])' | tail -n 1)
 for _ in 1 2 3; do
-    PARTNERBOT_BENCH_PAGES=$pages cargo bench --quiet --locked --bench analyse 2>/dev/null | grep '^analysis:'
+    PARTNERBOT_BENCH_PAGES=$pages "$analyse" | grep '^analysis:'
 done >"$work/analyse.out"
 bot_rate_line=$(sort -t' ' -k2 -g "$work/analyse.out" | tail -n 1)
 echo "partnerbot $bot_rate_line (best of 3: $(cut -d' ' -f2 "$work/analyse.out" | paste -sd' '))"
