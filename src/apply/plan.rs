@@ -117,8 +117,22 @@ pub fn plan(
         settings,
     );
     let with_checklist = region::put(text, existing.as_ref(), insert_at, &body);
+    // Where the template is now: the checklist region may have grown or shrunk before it.
+    let edited_at = existing.as_ref().map_or(insert_at, |r| r.range.start);
+    let delta = with_checklist.len() as isize - text.len() as isize;
+    let template = proposal.template_range.as_ref().map(|t| {
+        let shift = |p: usize| {
+            if p >= edited_at {
+                p.saturating_add_signed(delta)
+            } else {
+                p
+            }
+        };
+        shift(t.start)..shift(t.end)
+    });
     let desired = match &analysis.tally {
-        Some(tally) => match put_tally(&with_checklist, tally, revid, analysis, settings) {
+        Some(tally) => match put_tally(&with_checklist, tally, revid, analysis, template, settings)
+        {
             Ok(t) => t,
             Err(e) => return PagePlan::Blocked(e),
         },
@@ -146,6 +160,7 @@ fn put_tally(
     tally: &crate::analyse::tally::Tally,
     revid: u64,
     analysis: &PageAnalysis,
+    template: Option<std::ops::Range<usize>>,
     settings: &RenderSettings,
 ) -> Result<String, RegionError> {
     let existing = region::find(text, tally_region::KIND)?;
@@ -170,7 +185,7 @@ fn put_tally(
         Some(_) => 0,
         None => {
             let masked = wikitext::mask_without_regions(text);
-            let template = analysis.proposal.template_range.clone().unwrap_or_default();
+            let template = template.unwrap_or_default();
             let heading = wikitext::sections(text, &masked).into_iter().find(|s| {
                 s.level == 2
                     && settings.support_sections.contains(&s.title.to_lowercase())
