@@ -9,6 +9,8 @@ mod cycle;
 mod source;
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use tokio::sync::watch as signal;
@@ -95,10 +97,17 @@ pub async fn run(launch: Launch, stop: Stop) -> Result<(), AppError> {
             stopper.stop();
         }
     });
+    let ticks = Arc::new(AtomicU64::new(0));
+    heartbeat(
+        base.watch.state_path.with_file_name(HEARTBEAT_FILE),
+        connection.clone(),
+        ticks.clone(),
+    );
     let mut source = source::Source::new(&base, &connection, &state, &site.account.name)?;
     let mut settings = base;
     let mut overlay: Option<Overlay> = None;
     let mut config_note = String::from("not used");
+    let mut backoff = TURN_BACKOFF_FIRST;
     // Each turn: (re)discover with the current settings, then follow changes until the
     // settings change, a full pass is due, or the bot stops.
     loop {
@@ -109,15 +118,28 @@ pub async fn run(launch: Launch, stop: Stop) -> Result<(), AppError> {
             account: site.account.name.clone(),
             dry_run: launch.dry_run || settings.bot.dry_run,
             config_note: config_note.clone(),
+            ticks: ticks.clone(),
         };
-        match turn.run(&mut source, stop.clone()).await? {
-            cycle::Next::Stop => break,
-            cycle::Next::FullPass => {}
-            cycle::Next::Reload => {
+        match turn.run(&mut source, stop.clone()).await {
+            Ok(cycle::Next::Stop) => break,
+            Ok(cycle::Next::FullPass) => backoff = TURN_BACKOFF_FIRST,
+            Ok(cycle::Next::Reload) => {
                 let (next, note) = reload(&launch, &connection, &settings, &mut overlay).await;
                 settings = next;
                 config_note = note;
             }
+            // The wiki failed beyond the retries (down, or a batch that cannot be read): wait,
+            // then start over with a full pass. The state and the config are not at fault.
+            Err(AppError::Wiki(e)) => {
+                tracing::warn!(error = %e, retry_in = ?backoff, "the pass failed; starting over after a pause");
+                let mut stop_wait = stop.clone();
+                tokio::select! {
+                    _ = tokio::time::sleep(backoff) => {}
+                    _ = stop_wait.wait_for(|s| *s) => break,
+                }
+                backoff = (backoff * 2).min(TURN_BACKOFF_MAX);
+            }
+            Err(e) => return Err(e),
         }
     }
     tracing::info!("stopped cleanly");
@@ -172,6 +194,33 @@ async fn reload(
             (current.clone(), note)
         }
     }
+}
+
+/// Pause after a failed pass before the next one: doubles up to the maximum.
+const TURN_BACKOFF_FIRST: Duration = Duration::from_secs(30);
+const TURN_BACKOFF_MAX: Duration = Duration::from_secs(15 * 60);
+
+/// Next to the state file; Toolforge's health check reads its age (deploy/toolforge).
+const HEARTBEAT_FILE: &str = "partnerbot-heartbeat";
+const HEARTBEAT_EVERY: Duration = Duration::from_secs(30);
+
+/// Touches the heartbeat file every half minute while the bot makes progress: the loop turned
+/// or a request went out (a long full pass). A hung bot stops touching it, and the health check
+/// restarts the job.
+fn heartbeat(path: PathBuf, connection: Connection, ticks: Arc<AtomicU64>) {
+    tokio::spawn(async move {
+        let mut seen = (u64::MAX, u64::MAX);
+        loop {
+            let now = (ticks.load(Ordering::Relaxed), connection.requests());
+            if now != seen {
+                if let Err(e) = std::fs::write(&path, chrono::Utc::now().to_rfc3339()) {
+                    tracing::warn!(path = %path.display(), error = %e, "heartbeat not written");
+                }
+                seen = now;
+            }
+            tokio::time::sleep(HEARTBEAT_EVERY).await;
+        }
+    });
 }
 
 /// Seconds, for log fields.

@@ -24,6 +24,8 @@ const MAX_DELAY_DEBOUNCES: u32 = 5;
 /// Backoff after a failed piece of work: doubles up to the maximum.
 const ERROR_BACKOFF_FIRST: Duration = Duration::from_secs(5);
 const ERROR_BACKOFF_MAX: Duration = Duration::from_secs(300);
+/// The state fact holding when the status page was last saved.
+const STATUS_SAVED_AT: &str = "status_saved_at";
 /// Longest wait for changes before the loop looks at its clocks again.
 const IDLE_TICK: Duration = Duration::from_secs(5);
 
@@ -42,6 +44,8 @@ pub struct Turn<'a> {
     pub account: String,
     pub dry_run: bool,
     pub config_note: String,
+    /// Counts the loop's turns, for the heartbeat.
+    pub ticks: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// What the turn has learnt and reports.
@@ -51,7 +55,6 @@ struct Memory {
     facts: StatusFacts,
     /// Work was dropped while editing was stopped: a full pass is owed.
     missed: bool,
-    status_saved_at: Option<Instant>,
     last_status: String,
     backoff: Duration,
 }
@@ -77,7 +80,6 @@ impl Turn<'_> {
                 ..Default::default()
             },
             missed: false,
-            status_saved_at: None,
             last_status: String::new(),
             backoff: ERROR_BACKOFF_FIRST,
         };
@@ -95,7 +97,8 @@ impl Turn<'_> {
         let full_pass_at = Instant::now() + self.settings.watch.full_pass;
         loop {
             if *stop.borrow() {
-                self.save_status(&mut memory, true).await;
+                // No save now (the connection is stopping); the facts go to the state file.
+                self.record_facts(&memory.facts);
                 return Ok(Next::Stop);
             }
             if Instant::now() >= full_pass_at {
@@ -105,8 +108,9 @@ impl Turn<'_> {
             if let Some(next) = self.handle(&reconciler, due, &mut memory, &mut queue).await {
                 return Ok(next);
             }
-            self.save_status(&mut memory, false).await;
-            self.heartbeat();
+            self.save_status(&mut memory).await;
+            self.ticks
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let until_due = queue
                 .next_due()
                 .map(|d| d.saturating_duration_since(std::time::Instant::now()))
@@ -214,6 +218,13 @@ impl Turn<'_> {
             .iter()
             .map(|e| (e.title.clone(), e.clone()))
             .collect();
+        if summary.unread > 0 {
+            // Some proposals could not be read: a rebuild now would drop their rows. Retry.
+            return Err(AppError::Wiki(WikiError::Unexpected(format!(
+                "{} proposals could not be read",
+                summary.unread
+            ))));
+        }
         let indexer = Indexer::new(reconciler, self.dry_run);
         let index = indexer.rebuild(titles, Some(summary.entries)).await?;
         if self.connection.is_stopping() {
@@ -390,19 +401,24 @@ impl Turn<'_> {
         }
     }
 
-    /// Saves the status page when it changed, at most every `bot.status_interval` (and once
-    /// more when stopping).
-    async fn save_status(&self, memory: &mut Memory, force: bool) {
+    /// Saves the status page when it changed, at most every `bot.status_interval` (counted
+    /// across restarts: a restart with nothing to do edits nothing).
+    async fn save_status(&self, memory: &mut Memory) {
         let Some(page) = &self.settings.bot.status_page else {
             return;
         };
         self.record_facts(&memory.facts);
         let text = status::region(&memory.facts, &self.settings.bot.docs_page);
         let interval = self.settings.bot.status_interval;
-        let recent = memory
-            .status_saved_at
-            .is_some_and(|at| at.elapsed() < interval);
-        if text == memory.last_status || (recent && !force) || self.dry_run {
+        let recent = self
+            .state
+            .fact(STATUS_SAVED_AT)
+            .ok()
+            .flatten()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
+            .and_then(|t| (chrono::Utc::now() - t.to_utc()).to_std().ok())
+            .is_some_and(|age| age < interval);
+        if text == memory.last_status || recent || self.dry_run || self.connection.is_stopping() {
             return;
         }
         if memory.facts.stopped.is_some() {
@@ -411,7 +427,10 @@ impl Turn<'_> {
         match self.put_status(page, &text).await {
             Ok(()) => {
                 memory.last_status = text;
-                memory.status_saved_at = Some(Instant::now());
+                let now = chrono::Utc::now().to_rfc3339();
+                if let Err(e) = self.state.set_fact(STATUS_SAVED_AT, &now) {
+                    tracing::warn!(error = %e, "state not updated (status time)");
+                }
             }
             Err(e) => tracing::warn!(page = %page, error = %e, "status page not saved"),
         }
@@ -471,17 +490,6 @@ impl Turn<'_> {
             Ok(_) | Err(WikiError::Conflict { .. }) => Ok(()),
             Err(e) => Err(e),
         }
-    }
-
-    /// Touches the heartbeat file next to the state file (Toolforge's health check reads its
-    /// age).
-    fn heartbeat(&self) {
-        let path = self
-            .settings
-            .watch
-            .state_path
-            .with_file_name("partnerbot-heartbeat");
-        let _ = std::fs::write(&path, chrono::Utc::now().to_rfc3339());
     }
 }
 

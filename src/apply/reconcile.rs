@@ -91,6 +91,8 @@ pub struct Summary {
     pub notices: usize,
     pub skipped: usize,
     pub failed: usize,
+    /// Pages whose batch could not be read: they have no index entry this pass.
+    pub unread: usize,
     pub requests: u64,
     /// What the index needs of each proposal, as it is after this pass.
     #[serde(skip)]
@@ -437,7 +439,20 @@ impl<'a> Reconciler<'a> {
             if self.connection.is_stopping() {
                 break; // SIGTERM: the rest waits for the next start.
             }
-            for (revision, analysis) in self.analyse(batch).await? {
+            // One batch that cannot be read (after the retries) fails its pages, not the pass.
+            let analysed = match self.analyse(batch).await {
+                Ok(a) => a,
+                Err(e) => {
+                    tracing::warn!(pages = batch.len(), error = %e, "batch not read; its pages wait for the next pass");
+                    summary.failed += batch.len();
+                    summary.unread += batch.len();
+                    for title in batch {
+                        progress(title, &Outcome::Failed(e.to_string()));
+                    }
+                    continue;
+                }
+            };
+            for (revision, analysis) in analysed {
                 if self.connection.is_stopping() {
                     break;
                 }

@@ -235,10 +235,20 @@ pub async fn run_once(settings: &Settings, dry_run: bool) -> Result<ExitCode> {
         "API requests:   {} (plus 3 for login and site info)",
         summary.requests
     );
-    let index = Indexer::new(&reconciler, dry_run)
-        .rebuild(&titles, Some(entries))
-        .await?;
-    super::index::print_summary(&index, dry_run);
+    // Without every proposal's entry the index would lose rows: leave it for the next pass.
+    let index = if summary.unread == 0 {
+        let index = Indexer::new(&reconciler, dry_run)
+            .rebuild(&titles, Some(entries))
+            .await?;
+        super::index::print_summary(&index, dry_run);
+        index
+    } else {
+        println!(
+            "index:          not rebuilt: {} proposals could not be read",
+            summary.unread
+        );
+        Default::default()
+    };
     Ok(if summary.failed > 0 || !index.failed.is_empty() {
         ExitCode::FAILURE
     } else {

@@ -54,33 +54,61 @@ impl Connection {
     pub async fn connect(settings: &Settings) -> Result<Self, WikiError> {
         let api_url = settings.wiki.api_url();
         let rest_url = settings.wiki.rest_url();
-        let mut builder = match &settings.wiki.rest_url {
-            Some(rest) => mwbot::Bot::builder_with_legacy_rest(api_url.clone(), rest.clone()),
-            None => mwbot::Bot::builder(settings.wiki.url.clone()),
-        }
-        .set_user_agent(user_agent(&settings.bot.user_agent_contact))
-        .set_maxlag(settings.wiki.maxlag)
-        // Pacing is ours (see `pace_save`): mwbot's only applies to its own Page::save.
-        .set_save_delay(0);
-        builder = match &settings.auth {
-            Some(Auth::BotPassword { username, password }) => {
-                builder.set_botpassword(username.clone(), password.expose().to_owned())
+        let make_builder = || {
+            let builder = match &settings.wiki.rest_url {
+                Some(rest) => mwbot::Bot::builder_with_legacy_rest(api_url.clone(), rest.clone()),
+                None => mwbot::Bot::builder(settings.wiki.url.clone()),
             }
-            Some(Auth::OAuth2 { username, token }) => {
-                builder.set_oauth2_token(username.clone(), token.expose().to_owned())
+            .set_user_agent(user_agent(&settings.bot.user_agent_contact))
+            .set_maxlag(settings.wiki.maxlag)
+            // Pacing is ours (see `pace_save`): mwbot's only applies to its own Page::save.
+            .set_save_delay(0);
+            match &settings.auth {
+                Some(Auth::BotPassword { username, password }) => {
+                    builder.set_botpassword(username.clone(), password.expose().to_owned())
+                }
+                Some(Auth::OAuth2 { username, token }) => {
+                    builder.set_oauth2_token(username.clone(), token.expose().to_owned())
+                }
+                None => builder,
             }
-            None => builder,
         };
         let connect_error = |message: String| WikiError::Connect {
             url: api_url.clone(),
             message,
         };
-        // Login and siteinfo are a few requests; allow each its own timeout.
+        // Login and siteinfo are a few requests; allow each its own timeout. A network or
+        // server failure during them is retried like any request; refused credentials are not.
         let deadline = settings.wiki.timeout * 4;
-        let bot = tokio::time::timeout(deadline, builder.build())
-            .await
-            .map_err(|_| connect_error(format!("no answer within {deadline:?}")))?
-            .map_err(|e| connect_error(e.to_string()))?;
+        let mut delay = RETRY_FIRST_DELAY;
+        let mut attempt = 1;
+        let bot = loop {
+            let error = match tokio::time::timeout(deadline, make_builder().build()).await {
+                Ok(Ok(bot)) => break bot,
+                Ok(Err(e)) => e.to_string(),
+                Err(_) => format!("no answer within {deadline:?}"),
+            };
+            // mwapi's messages for the network, a bad answer, lag, read-only, a server error.
+            let transient = [
+                "HTTP error",
+                "JSON error",
+                "I/O error",
+                "HTTP 429",
+                "maxlag tripped",
+                "MediaWiki is readonly",
+                "Internal MediaWiki exception",
+                "no answer within",
+            ]
+            .iter()
+            .any(|w| error.contains(w));
+            if !transient || attempt >= RETRY_ATTEMPTS {
+                return Err(connect_error(error));
+            }
+            tracing::warn!(attempt, error = %error, retry_in = ?delay, "connecting failed; retrying");
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(RETRY_MAX_DELAY);
+            attempt += 1;
+        };
         Ok(Self {
             bot,
             api_url,
