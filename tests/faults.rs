@@ -7,7 +7,7 @@
 //!   saved (a unique marker line appended at the end, outside the bot's regions) before
 //!   forwarding.
 //! * Soak: `run --once` over the sample proposals at a 20% fault rate, with a human stage
-//!   change between runs, until `PARTNERBOT_SOAK_CYCLES` page reconciles (default 100; the
+//!   change between runs, until `PARTNERBOT_SOAK_CYCLES` page reconciles (default 40, for CI; the
 //!   full soak is `PARTNERBOT_SOAK_CYCLES=1000 cargo test --test faults`). Then, without the
 //!   proxy: the bot converges, no human edit is lost, no stage notice is repeated, nothing
 //!   outside the bot's regions differs from what humans wrote, no panic.
@@ -800,7 +800,7 @@ fn fail_if(problems: Vec<String>) -> Result<(), Failed> {
 
 fn soak(wiki: &DevWiki) -> Result<(), Failed> {
     let seed = seed();
-    let target = env_u64("PARTNERBOT_SOAK_CYCLES", 100);
+    let target = env_u64("PARTNERBOT_SOAK_CYCLES", 40);
     eprintln!(
         "soak: seed {seed:#x} (PARTNERBOT_FAULT_SEED), {target} page reconciles (PARTNERBOT_SOAK_CYCLES), fault rate {}%",
         SOAK_RATE / 10
