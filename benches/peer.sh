@@ -14,13 +14,17 @@
 # link tables built), so neither reads pages the other has already edited, neither wiki carries
 # the other's revisions, and the titles are identical. The two runs are one after the other, so
 # only one wiki is busy at a time. The peer does what the bot does for the tally: lists the
-# pages calling {{Partnership proposal}}, reads them 50 at a time (PreloadingGenerator), looks
-# the voters up once per batch, reads each page's history once (forged signatures) and saves
-# each page once with the tally region. It does not do the bot's other work (the checklist
+# pages calling {{Partnership proposal}}, reads them 50 at a time (PreloadingGenerator, with
+# templates=True so that page.save()'s {{nobots}} check costs no request of its own: without
+# it, one more request per page), looks the voters up once per batch, reads each page's history
+# once (forged signatures) and saves each page once with the tally region (the same text as
+# the bot's but for the seal). It does not do the bot's other work (the checklist
 # region and problems category in the same save, the index pass at the end of `run --once`):
 # the bot's own count of index requests is printed too. Pywikibot runs with put_throttle = 0
 # (as the bot's save_delay_s = 0 on the dev wiki) and also minthrottle = 0: its default of 0.1 s
-# applies to every request, reads and saves, and the bot has no such pause. Rules the peer
+# applies to every request, reads and saves, and the bot has no such pause. Pywikibot POSTs
+# every request to a wiki without HTTPS, so the server's log cannot say what they were: the
+# peer prints what it sent, by kind. Rules the peer
 # mirrors and does not: the docstring of benches/peer/peer.py.
 #
 # Pywikibot and mwparserfromhell come from PyPI, installed by pip into a venv in the bench's

@@ -4,11 +4,12 @@ way, with Pywikibot (reads, account look-ups, history, saves) and mwparserfromhe
 headings, templates, links). Not part of the bot; it exists only to be measured against it.
 
 Commands:
-  run PREFIX             one pass over every page that embeds {{Partnership proposal}} on the
-                         wiki of the Pywikibot config in $PYWIKIBOT_DIR: PreloadingGenerator
-                         batches of 50, one list=users request per batch, one history request
-                         and one save per page (the tally region the bot writes); prints a
-                         summary.
+  run PREFIX             one pass over every page under PREFIX that embeds {{Partnership
+                         proposal}} on the wiki of the Pywikibot config in $PYWIKIBOT_DIR:
+                         PreloadingGenerator batches of 50 (with the pages' templates, for
+                         page.save()'s {{nobots}} check), one list=users request per batch, one
+                         history request and one save per page (the tally region the bot
+                         writes); prints the requests it sent by kind and a summary.
   kinds LOG              api.php requests of a server.log slice, by kind.
   compare API_A API_B PREFIX
                          whether the tally regions of the pages under PREFIX on two wikis hold
@@ -521,7 +522,11 @@ def run(prefix):
                 failed += 1
                 print(f"peer: could not save {page.title()}: {e}", file=sys.stderr)
 
-    for page in pagegenerators.PreloadingGenerator(pages, groupsize=50, quiet=True):
+    # templates=True: the batch read also brings each page's templates, which page.save()
+    # needs for its {{bots}}/{{nobots}} check (the bot checks them too); without it every save
+    # costs one more request (prop=templates of that page).
+    for page in pagegenerators.PreloadingGenerator(pages, groupsize=50, quiet=True,
+                                                   templates=True):
         seen += 1
         batch.append(page)
         if len(batch) == 50:
