@@ -609,11 +609,13 @@ def tallies(api, prefix):
     out, cont = {}, {}
     while True:
         query = {"action": "query", "generator": "allpages", "gapprefix": prefix,
-                 "gapnamespace": 0, "gaplimit": 50, "prop": "revisions", "rvprop": "content",
+                 "gapnamespace": 0, "gaplimit": 10, "prop": "revisions", "rvprop": "content",
                  "rvslots": "main", "format": "json", "formatversion": 2, **cont}
         with urllib.request.urlopen(api + "?" + urllib.parse.urlencode(query)) as r:
             data = json.load(r)
         for page in data.get("query", {}).get("pages", []):
+            if not page.get("revisions"):
+                continue  # over the API's result size: in a later response of the batch
             text = page["revisions"][0]["slots"]["main"]["content"]
             found = REGION.search(text)
             figures = re.findall(r"^\| (support|oppose|neutral|ignored|percent|result) = (.*)$",
