@@ -103,7 +103,7 @@ pub async fn run(launch: Launch, stop: Stop) -> Result<(), AppError> {
         connection.clone(),
         ticks.clone(),
     );
-    let mut source = source::Source::new(&base, &connection, &state, &site.account.name)?;
+    let mut source = source::Source::new(&base, &state, &site.account.name)?;
     let mut settings = base;
     let mut overlay: Option<Overlay> = None;
     let mut config_note = String::from("not used");

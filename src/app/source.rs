@@ -15,13 +15,7 @@ pub enum Source {
 }
 
 impl Source {
-    pub fn new(
-        settings: &Settings,
-        connection: &Connection,
-        state: &State,
-        account: &str,
-    ) -> Result<Self, super::AppError> {
-        let _ = connection;
+    pub fn new(settings: &Settings, state: &State, account: &str) -> Result<Self, super::AppError> {
         Ok(match settings.watch.source {
             Kind::RecentChanges => Source::Poll {
                 poller: Poller::new(

@@ -4,25 +4,17 @@
 use std::collections::HashSet;
 use std::process::ExitCode;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 
-use super::proposals::reconciler;
+use super::proposals::{editing_reconciler, require_account};
 use crate::apply::index::{IndexSummary, Indexer};
 use crate::config::Settings;
 use crate::wiki::Connection;
 
 pub async fn index(settings: &Settings, dry_run: bool, pages: &[String]) -> Result<ExitCode> {
-    if settings.auth.is_none() && !dry_run {
-        bail!("editing needs an account: set auth.username and auth.password (or use --dry-run)");
-    }
+    require_account(settings, dry_run)?;
     let connection = Connection::connect(settings).await?;
-    let (reconciler, titles, running, why) = reconciler(settings, &connection, dry_run).await?;
-    if !running && !dry_run {
-        bail!(
-            "not editing: the shut-off page [[{}]] {why}",
-            settings.bot.shutoff_page
-        );
-    }
+    let (reconciler, titles) = editing_reconciler(settings, &connection, dry_run).await?;
     let indexer = Indexer::new(&reconciler, dry_run);
     let summary = if pages.is_empty() {
         indexer.rebuild(&titles, None).await?

@@ -32,6 +32,30 @@ pub(super) async fn reconciler<'a>(
     Ok((reconciler, titles, running, why))
 }
 
+/// Commands that edit need credentials (unless they only show what they would do).
+pub(super) fn require_account(settings: &Settings, dry_run: bool) -> Result<()> {
+    if settings.auth.is_none() && !dry_run {
+        bail!("editing needs an account: set auth.username and auth.password (or use --dry-run)");
+    }
+    Ok(())
+}
+
+/// A reconciler for a command that edits: refused while the shut-off page says stop.
+pub(super) async fn editing_reconciler<'a>(
+    settings: &'a Settings,
+    connection: &'a Connection,
+    dry_run: bool,
+) -> Result<(Reconciler<'a>, Vec<String>)> {
+    let (reconciler, titles, running, why) = reconciler(settings, connection, dry_run).await?;
+    if !running && !dry_run {
+        bail!(
+            "not editing: the shut-off page [[{}]] {why}",
+            settings.bot.shutoff_page
+        );
+    }
+    Ok((reconciler, titles))
+}
+
 /// One page, read and analysed.
 async fn one_page(
     reconciler: &Reconciler<'_>,
@@ -191,17 +215,9 @@ pub async fn check(settings: &Settings, title: &str) -> Result<ExitCode> {
 }
 
 pub async fn run_once(settings: &Settings, dry_run: bool) -> Result<ExitCode> {
-    if settings.auth.is_none() && !dry_run {
-        bail!("editing needs an account: set auth.username and auth.password (or use --dry-run)");
-    }
+    require_account(settings, dry_run)?;
     let connection = Connection::connect(settings).await?;
-    let (reconciler, titles, running, why) = reconciler(settings, &connection, dry_run).await?;
-    if !running && !dry_run {
-        bail!(
-            "not editing: the shut-off page [[{}]] {why}",
-            settings.bot.shutoff_page
-        );
-    }
+    let (reconciler, titles) = editing_reconciler(settings, &connection, dry_run).await?;
     let bar = progress_bar(titles.len());
     let mut summary = reconciler
         .run(&titles, |title, outcome| {
