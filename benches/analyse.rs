@@ -44,18 +44,21 @@ fn main() {
         principles: &principles,
     };
     let count_rules = CountRules::default();
+    let survey_rules = partnerbot::analyse::survey::SurveyRules::default();
     let support_sections = ["community support".to_string()];
     let settings = RenderSettings {
         docs_page: "User:Partnerbot",
         problems_category: "P",
         count_rules: &count_rules,
         support_sections: &support_sections,
+        survey_sections: &survey_rules.section_titles,
     };
     let line_rules = LineRules::default();
     let signatures = SignatureRules::new(&SiteNames::english());
     let votes = page::VoteRules {
         lines: &line_rules,
         signatures: &signatures,
+        survey: &survey_rules,
     };
     let accounts: std::collections::HashMap<String, Account> = (0..500)
         .map(|v| {

@@ -16,6 +16,7 @@ use partnerbot::analyse::page;
 use partnerbot::analyse::principles::Principles;
 use partnerbot::analyse::proposal::ProposalRules;
 use partnerbot::analyse::stages::Stages;
+use partnerbot::analyse::survey;
 use partnerbot::analyse::tally::signature::SiteNames;
 use partnerbot::analyse::tally::{self, Account, CountRules, History, LineRules, SignatureRules};
 use partnerbot::apply::plan::plan;
@@ -59,6 +60,12 @@ const FRAGMENTS: &[&str] = &[
     "\n=== Oppose ===\n",
     "\n=== Neutral ===\n",
     "\n== Endorsements ==\n",
+    "\n== Evaluation survey ==\n",
+    "{{Partnership survey response|process=4|outcomes=",
+    "stage=evaluation",
+    "|approval_target=",
+    "<!-- partnerbot:survey as_of=1 verified=abc | x -->",
+    "<!-- /partnerbot:survey -->",
     "\n== Interested communities ==\n",
     "\n== Plan ==\nText\n",
     "{{Partnership proposal|partner=P|partner_type=organization|contact=Ana|stage=planning",
@@ -134,18 +141,21 @@ fn main() {
         principles: &principles,
     };
     let count_rules = CountRules::default();
+    let survey_rules = survey::SurveyRules::default();
     let support_sections = ["community support".to_string()];
     let settings = RenderSettings {
         docs_page: "User:Partnerbot",
         problems_category: "P",
         count_rules: &count_rules,
         support_sections: &support_sections,
+        survey_sections: &survey_rules.section_titles,
     };
     let line_rules = LineRules::default();
     let signatures = SignatureRules::new(&SiteNames::english());
     let votes = page::VoteRules {
         lines: &line_rules,
         signatures: &signatures,
+        survey: &survey_rules,
     };
     let fields = PatternFields {
         infobox: vec!["Probox".into()],
@@ -165,7 +175,20 @@ fn main() {
         let text = page(&mut rng);
         bytes += text.len();
         let result = catch_unwind(AssertUnwindSafe(|| {
-            let read = page::read(&text, &rules, &votes);
+            let mut read = page::read(&text, &rules, &votes);
+            read.survey = read.survey_lines.as_ref().map(|l| {
+                let target = page::approval_target(&read.proposal);
+                let history = History::default();
+                survey::count(
+                    l,
+                    &accounts,
+                    &history,
+                    &count_rules,
+                    &survey_rules,
+                    target,
+                    now,
+                )
+            });
             let t = read.votes.as_ref().map(|l| {
                 let period = page::period(&read.proposal, l);
                 tally::tally(l, &accounts, &History::default(), period, &count_rules, now)

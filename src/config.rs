@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 mod index;
 mod onwiki;
+mod survey;
 mod watch;
 
 pub use index::{IndexSettings, Target, Targets};
@@ -94,6 +95,7 @@ pub struct Settings {
     pub proposals: Proposals,
     pub tally: TallySettings,
     pub index: IndexSettings,
+    pub survey: crate::analyse::survey::SurveyRules,
     pub watch: Watch,
 }
 
@@ -186,6 +188,7 @@ struct Raw {
     principles: PrinciplesConfig,
     tally: RawTally,
     index: RawIndex,
+    survey: survey::RawSurvey,
     watch: RawWatch,
     state: RawState,
 }
@@ -597,7 +600,9 @@ fn validate(
     let tally = validate_tally(raw.tally, layers)?;
     let index = validate_index(raw.index, &proposals.stages, layers)?;
     let watch = validate_watch(raw.watch, raw.state, config_file, layers)?;
+    let survey = survey::validate_survey(raw.survey, &proposals.stages, layers)?;
     Ok(Settings {
+        survey,
         proposals,
         tally,
         index,

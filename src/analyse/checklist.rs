@@ -18,6 +18,19 @@ pub struct PageFacts {
     pub pages: HashMap<String, bool>,
     /// Whether the community-support tally says support is secured.
     pub support_secured: bool,
+    /// The evaluation survey's figures, once counted (None: no survey read).
+    pub survey: Option<SurveyFacts>,
+}
+
+/// What the checklist says about the survey.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SurveyFacts {
+    pub met: bool,
+    pub responses: usize,
+    pub min_responses: usize,
+    pub target_percent: f64,
+    pub process_percent: Option<f64>,
+    pub outcomes_percent: Option<f64>,
 }
 
 impl PageFacts {
@@ -155,6 +168,24 @@ fn judge(
                 (false, "community support is not secured yet".into())
             }
         }
+        Evidence::SurveyTargetsMet => match &facts.survey {
+            None => (
+                false,
+                "collect responses in the \"Evaluation survey\" section".into(),
+            ),
+            Some(s) => {
+                let share = |p: Option<f64>| p.map_or("-".to_owned(), |p| format!("{p:.0}%"));
+                let figures = format!(
+                    "{} responses, approval {} (process) and {} (outcomes); target {}% with at least {} responses",
+                    s.responses,
+                    share(s.process_percent),
+                    share(s.outcomes_percent),
+                    s.target_percent,
+                    s.min_responses
+                );
+                (s.met, figures)
+            }
+        },
         Evidence::Manual => {
             if manual.iter().any(|m| m == id) {
                 (true, "ticked by an editor in `done`".into())

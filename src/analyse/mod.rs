@@ -17,6 +17,7 @@ pub mod page;
 pub mod principles;
 pub mod proposal;
 pub mod stages;
+pub mod survey;
 pub mod tally;
 pub mod titles;
 pub mod wikitext;

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use super::checklist::{self, Checklist, PageFacts};
 use super::proposal::{self, LinkTarget, Proposal, ProposalRules, link_target};
 use super::stages::{Evidence, Stages};
+use super::survey::{Survey, SurveyRules};
 use super::tally::{self, LineRules, SignatureRules, Tally, VoteLine};
 use super::wikitext;
 
@@ -19,12 +20,19 @@ pub struct PageAnalysis {
     pub tally: Option<Tally>,
     /// Lines whose history is verified, written back into the tally region.
     pub verified: tally::Verified,
+    /// The evaluation survey's lines, read from the survey's first stage on (else None).
+    pub survey_lines: Option<Vec<VoteLine>>,
+    /// The counted survey: set by the caller before [`complete`].
+    pub survey: Option<Survey>,
+    /// Survey lines whose history is verified, written back into the survey region.
+    pub survey_verified: tally::Verified,
 }
 
 /// How vote lines are found and signatures read (fixed for a run).
 pub struct VoteRules<'a> {
     pub lines: &'a LineRules,
     pub signatures: &'a SignatureRules,
+    pub survey: &'a SurveyRules,
 }
 
 /// First phase: read the page. The result names the linked pages whose existence matters and
@@ -38,9 +46,24 @@ pub fn read(text: &str, rules: &ProposalRules, votes: &VoteRules) -> PageAnalysi
     // A heading written inside a template's parameter is part of that value, not a section.
     sections.retain(|s| !calls.iter().any(|c| c.range.contains(&s.heading.start)));
     let facts = PageFacts::from_sections(text, &sections);
+    let survey_lines = survey_applies(&proposal, rules.stages, votes.survey)
+        .then(|| {
+            super::survey::read_lines(
+                text,
+                &masked,
+                &sections,
+                votes.survey,
+                votes.lines,
+                votes.signatures,
+            )
+        })
+        .flatten();
     let votes = tally::lines::vote_lines(text, &masked, &sections, votes.lines, votes.signatures)
         .map(|(_, lines)| lines);
     PageAnalysis {
+        survey_lines,
+        survey: None,
+        survey_verified: tally::Verified::default(),
         proposal,
         facts,
         checklist: None,
@@ -48,6 +71,25 @@ pub fn read(text: &str, rules: &ProposalRules, votes: &VoteRules) -> PageAnalysi
         tally: None,
         verified: tally::Verified::default(),
     }
+}
+
+/// Whether the proposal's stage is the survey's first stage or a later one.
+fn survey_applies(proposal: &Proposal, stages: &Stages, rules: &SurveyRules) -> bool {
+    let at = |id: &str| stages.index_of(id);
+    match (
+        proposal.stage.as_deref().and_then(at),
+        at(&rules.from_stage),
+    ) {
+        (Some(stage), Some(from)) => stage >= from,
+        _ => false,
+    }
+}
+
+/// The proposal's own approval target, when it gives a valid one.
+pub fn approval_target(proposal: &Proposal) -> Option<f64> {
+    proposal
+        .value("approval_target")
+        .and_then(super::proposal::percent)
 }
 
 /// Pages (as linked) whose existence some checklist item depends on.
@@ -83,6 +125,14 @@ pub fn complete(
         analysis.facts.pages.insert(page, exists);
     }
     analysis.facts.support_secured = tally.as_ref().is_some_and(Tally::secured);
+    analysis.facts.survey = analysis.survey.as_ref().map(|s| checklist::SurveyFacts {
+        met: s.met,
+        responses: s.responses.len(),
+        min_responses: s.min_responses,
+        target_percent: s.target_percent,
+        process_percent: s.process.approve_percent,
+        outcomes_percent: s.outcomes.approve_percent,
+    });
     analysis.tally = tally;
     analysis.checklist = checklist::build(&analysis.proposal, stages, &analysis.facts);
     analysis

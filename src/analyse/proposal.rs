@@ -19,6 +19,10 @@ pub enum Kind {
     Stage,
     Date,
     Number,
+    /// A whole number from 1 to 5 (survey-style ratings).
+    Scale,
+    /// A percentage from 0 to 100.
+    Percent,
     Url,
     /// A wikilink or an external link.
     Link,
@@ -118,6 +122,36 @@ pub const PARAMS: &[ParamSpec] = &[
         Kind::Text,
         false,
         "the targets the partnership is measured against",
+    ),
+    spec(
+        "leader_confidence_before",
+        Kind::Scale,
+        false,
+        "the project leader's confidence before the partnership, from 1 to 5",
+    ),
+    spec(
+        "leader_confidence_after",
+        Kind::Scale,
+        false,
+        "the project leader's confidence after the partnership, from 1 to 5",
+    ),
+    spec(
+        "leader_motivation_before",
+        Kind::Scale,
+        false,
+        "the project leader's motivation before the partnership, from 1 to 5",
+    ),
+    spec(
+        "leader_motivation_after",
+        Kind::Scale,
+        false,
+        "the project leader's motivation after the partnership, from 1 to 5",
+    ),
+    spec(
+        "approval_target",
+        Kind::Percent,
+        false,
+        "the share of survey responses rating 4 or 5 needed, a percentage such as 70",
     ),
     spec(
         "evaluation",
@@ -439,6 +473,14 @@ fn check_value(
             Ok(n) if n.is_finite() && n >= 0.0 => Ok(None),
             _ => Err(spec.hint.into()),
         },
+        Kind::Scale => match value.parse::<u8>() {
+            Ok(1..=5) => Ok(None),
+            _ => Err(spec.hint.into()),
+        },
+        Kind::Percent => match percent(value) {
+            Some(_) => Ok(None),
+            None => Err(spec.hint.into()),
+        },
         Kind::Url => match url::Url::parse(value) {
             Ok(u)
                 if matches!(u.scheme(), "http" | "https")
@@ -461,6 +503,12 @@ fn check_value(
         }
         Kind::ItemIds => Ok(None),
     }
+}
+
+/// `70`, `70%` or `66.5 %` -> the percentage, if from 0 to 100.
+pub fn percent(value: &str) -> Option<f64> {
+    let n: f64 = value.trim().trim_end_matches('%').trim_end().parse().ok()?;
+    (n.is_finite() && (0.0..=100.0).contains(&n)).then_some(n)
 }
 
 /// Where a link value points.

@@ -37,10 +37,15 @@ pub struct ItemDef {
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Evidence {
     ParamFilled(String),
-    ParamEquals { param: String, value: String },
+    ParamEquals {
+        param: String,
+        value: String,
+    },
     Section(String),
     PageExists(String),
     SupportSecured,
+    /// The evaluation survey meets the approval target (README "Evaluation survey").
+    SurveyTargetsMet,
     Manual,
 }
 

@@ -6,6 +6,7 @@ use crate::analyse::wikitext;
 use crate::render::checklist::{self, KIND, RegionState, RenderSettings};
 use crate::render::notice::{self, Notice};
 use crate::render::region::{self, RegionError};
+use crate::render::survey as survey_region;
 use crate::render::tally as tally_region;
 
 #[derive(Debug)]
@@ -49,7 +50,7 @@ pub fn plan(
     };
     let proposal = &analysis.proposal;
     // Replacing a region that starts inside the template would cut the template.
-    for kind in [KIND, tally_region::KIND] {
+    for kind in [KIND, tally_region::KIND, survey_region::KIND] {
         let region = match region::find(text, kind) {
             Ok(r) => r,
             Err(e) => return PagePlan::Blocked(e),
@@ -130,13 +131,9 @@ pub fn plan(
         };
         shift(t.start)..shift(t.end)
     });
-    let desired = match &analysis.tally {
-        Some(tally) => match put_tally(&with_checklist, tally, revid, analysis, template, settings)
-        {
-            Ok(t) => t,
-            Err(e) => return PagePlan::Blocked(e),
-        },
-        None => with_checklist,
+    let desired = match put_counts(with_checklist, revid, analysis, template, settings) {
+        Ok(t) => t,
+        Err(e) => return PagePlan::Blocked(e),
     };
     if desired == text {
         return PagePlan::Unchanged;
@@ -153,28 +150,107 @@ pub fn plan(
     }))
 }
 
-/// Puts the tally region at the top of the community-support section. Its `as_of` revision
-/// stays as it was while the count does not change, so the bot's own edits never make it stale.
-fn put_tally(
-    text: &str,
-    tally: &crate::analyse::tally::Tally,
+/// Puts the tally region at the top of the community-support section and the survey region at
+/// the top of the survey section. The template's range moves with each edit before it.
+fn put_counts(
+    text: String,
     revid: u64,
     analysis: &PageAnalysis,
     template: Option<std::ops::Range<usize>>,
     settings: &RenderSettings,
 ) -> Result<String, RegionError> {
-    let existing = region::find(text, tally_region::KIND)?;
-    let closes = analysis.proposal.value("support_closes");
-    let render = |as_of| {
-        tally_region::region(
-            tally,
-            &analysis.verified,
-            settings.count_rules,
-            closes,
-            as_of,
-            settings.docs_page,
-        )
+    let proposal = &analysis.proposal;
+    let mut text = text;
+    let mut template = template;
+    if let Some(tally) = &analysis.tally {
+        let closes = proposal.value("support_closes");
+        let render = |as_of| {
+            tally_region::region(
+                tally,
+                &analysis.verified,
+                settings.count_rules,
+                closes,
+                as_of,
+                settings.docs_page,
+            )
+        };
+        let is_heading = |s: &wikitext::Section| {
+            s.level == 2 && settings.support_sections.contains(&s.title.to_lowercase())
+        };
+        let edited = put_counted(
+            &text,
+            tally_region::KIND,
+            is_heading,
+            render,
+            revid,
+            &template,
+        )?;
+        template = shifted(template, &text, &edited);
+        text = edited;
+    }
+    if let Some(survey) = &analysis.survey {
+        let render = |as_of| {
+            survey_region::region(
+                survey,
+                proposal,
+                &analysis.survey_verified,
+                as_of,
+                settings.docs_page,
+            )
+        };
+        let is_heading = |s: &wikitext::Section| {
+            settings
+                .survey_sections
+                .contains(&s.title.trim().to_lowercase())
+        };
+        text = put_counted(
+            &text,
+            survey_region::KIND,
+            is_heading,
+            render,
+            revid,
+            &template,
+        )?;
+    }
+    Ok(text)
+}
+
+/// Where the template is after an edit: the first difference of the texts is where the one
+/// region that changed starts, so positions after it move by the change in length.
+fn shifted(
+    template: Option<std::ops::Range<usize>>,
+    before: &str,
+    after: &str,
+) -> Option<std::ops::Range<usize>> {
+    let t = template?;
+    let edited_at = before
+        .bytes()
+        .zip(after.bytes())
+        .position(|(a, b)| a != b)
+        .unwrap_or(before.len().min(after.len()));
+    let delta = after.len() as isize - before.len() as isize;
+    let shift = |p: usize| {
+        if p >= edited_at {
+            p.saturating_add_signed(delta)
+        } else {
+            p
+        }
     };
+    Some(shift(t.start)..shift(t.end))
+}
+
+/// Puts the region `kind` at the top of the first section `is_heading` accepts (outside the
+/// template). Its `as_of` revision stays as it was while the count does not change, so the
+/// bot's own edits never make it stale. No such section: the text is unchanged.
+fn put_counted(
+    text: &str,
+    kind: &str,
+    is_heading: impl Fn(&wikitext::Section) -> bool,
+    render: impl Fn(u64) -> String,
+    revid: u64,
+    template: &Option<std::ops::Range<usize>>,
+) -> Result<String, RegionError> {
+    let existing = region::find(text, kind)?;
     if let Some(r) = &existing
         && let Some(old) = tally_region::as_of(r)
         && render(old) == text[r.range.clone()]
@@ -185,12 +261,10 @@ fn put_tally(
         Some(_) => 0,
         None => {
             let masked = wikitext::mask_without_regions(text);
-            let template = template.unwrap_or_default();
-            let heading = wikitext::sections(text, &masked).into_iter().find(|s| {
-                s.level == 2
-                    && settings.support_sections.contains(&s.title.to_lowercase())
-                    && !template.contains(&s.heading.start)
-            });
+            let template = template.clone().unwrap_or_default();
+            let heading = wikitext::sections(text, &masked)
+                .into_iter()
+                .find(|s| is_heading(s) && !template.contains(&s.heading.start));
             match heading {
                 Some(h) => h.heading.end,
                 None => return Ok(text.to_owned()),

@@ -12,6 +12,7 @@ use super::plan::{self, PageEdit, PagePlan};
 use crate::analyse::index::{ProposalEntry, proposal_entry};
 use crate::analyse::page::{self, PageAnalysis, VoteRules};
 use crate::analyse::proposal::{ProposalRules, normalize_template_name};
+use crate::analyse::survey;
 use crate::analyse::tally::signature::SiteNames;
 use crate::analyse::tally::{self, Account, History, LineKey, SignatureRules, VoteLine};
 use crate::analyse::{bots, titles};
@@ -19,6 +20,7 @@ use crate::config::Settings;
 use crate::render::checklist::RenderSettings;
 use crate::render::notice;
 use crate::render::region;
+use crate::render::survey as survey_region;
 use crate::render::tally as tally_region;
 use crate::state::State;
 use crate::wiki::{Connection, PageRevision, PageStore, SaveOutcome, SaveRequest, WikiError};
@@ -189,6 +191,7 @@ impl<'a> Reconciler<'a> {
             problems_category: &self.settings.proposals.problems_category,
             count_rules: &self.settings.tally.count,
             support_sections: &self.settings.tally.lines.section_titles,
+            survey_sections: &self.settings.survey.section_titles,
         }
     }
 
@@ -209,6 +212,7 @@ impl<'a> Reconciler<'a> {
         VoteRules {
             lines: &self.settings.tally.lines,
             signatures: &self.signatures,
+            survey: &self.settings.survey,
         }
     }
 
@@ -239,7 +243,8 @@ impl<'a> Reconciler<'a> {
         };
         let mut voters: Vec<String> = read
             .iter()
-            .filter_map(|a| a.votes.as_deref())
+            .flat_map(|a| [a.votes.as_deref(), a.survey_lines.as_deref()])
+            .flatten()
             .flat_map(tally::voters)
             .collect();
         voters.sort();
@@ -251,30 +256,55 @@ impl<'a> Reconciler<'a> {
         };
         let now = chrono::Utc::now().naive_utc();
         let mut out = Vec::with_capacity(read.len());
-        for (revision, analysis) in revisions.into_iter().zip(read) {
-            let tally = match &analysis.votes {
-                Some(lines) => {
-                    let (history, verified) =
-                        self.history(&revision.title, &revision.text, lines).await?;
-                    let period = page::period(&analysis.proposal, lines);
-                    let tally = tally::tally(
-                        lines,
-                        &accounts,
-                        &history,
-                        period,
-                        &self.settings.tally.count,
-                        now,
-                    );
-                    Some((tally, verified))
-                }
-                None => None,
+        for (revision, mut analysis) in revisions.into_iter().zip(read) {
+            let votes = analysis.votes.as_deref().unwrap_or_default();
+            let responses = analysis.survey_lines.as_deref().unwrap_or_default();
+            // One history walk answers for the votes and the survey responses.
+            let lines: Vec<&VoteLine> = votes.iter().chain(responses).collect();
+            let (history, verified) = self
+                .history(
+                    &revision.title,
+                    &revision.text,
+                    &lines,
+                    !responses.is_empty(),
+                )
+                .await?;
+            let tally = analysis.votes.as_ref().map(|lines| {
+                let period = page::period(&analysis.proposal, lines);
+                tally::tally(
+                    lines,
+                    &accounts,
+                    &history,
+                    period,
+                    &self.settings.tally.count,
+                    now,
+                )
+            });
+            analysis.survey = analysis.survey_lines.as_ref().map(|lines| {
+                survey::count(
+                    lines,
+                    &accounts,
+                    &history,
+                    &self.settings.tally.count,
+                    &self.settings.survey,
+                    page::approval_target(&analysis.proposal),
+                    now,
+                )
+            });
+            // Each region remembers the lines of its own section.
+            let hashes = |lines: &[VoteLine]| -> HashSet<String> {
+                lines
+                    .iter()
+                    .filter_map(tally::line_key)
+                    .map(|k| tally::key_hash(&k))
+                    .collect()
             };
-            let (tally, verified) = match tally {
-                Some((t, v)) => (Some(t), v),
-                None => (None, tally::Verified::default()),
-            };
+            let (in_votes, in_survey) = (hashes(votes), hashes(responses));
+            let vote_verified = verified.only(|h| in_votes.contains(h), self.seal_key);
+            let survey_verified = verified.only(|h| in_survey.contains(h), self.seal_key);
             let mut analysis = page::complete(analysis, stages, &exists, tally);
-            analysis.verified = verified;
+            analysis.verified = vote_verified;
+            analysis.survey_verified = survey_verified;
             out.push((revision, analysis));
         }
         Ok(out)
@@ -311,15 +341,17 @@ impl<'a> Reconciler<'a> {
         &self,
         title: &str,
         text: &str,
-        lines: &[VoteLine],
+        lines: &[&VoteLine],
+        with_survey: bool,
     ) -> Result<(History, tally::Verified), WikiError> {
         if !self.settings.tally.verify_history || lines.is_empty() {
             return Ok((History::default(), tally::Verified::default()));
         }
-        let known = match region::find(text, tally_region::KIND) {
+        let known_in = |kind: &str| match region::find(text, kind) {
             Ok(Some(r)) => tally::Verified::from_attrs(&r.attrs).trusted(self.seal_key),
             _ => tally::Verified::default(),
         };
+        let known = known_in(tally_region::KIND).union(known_in(survey_region::KIND));
         // Each line's key and voter; the voter is the author a genuine line has.
         let voters: HashMap<LineKey, String> = lines
             .iter()
@@ -353,7 +385,9 @@ impl<'a> Reconciler<'a> {
             .cloned()
             .collect();
         if !pending.is_empty() {
-            let found = self.walk_for_authors(title, &mut pending).await?;
+            let found = self
+                .walk_for_authors(title, &mut pending, with_survey)
+                .await?;
             if let Some(st) = self.state {
                 let rows: Vec<(String, String)> = found
                     .iter()
@@ -384,13 +418,23 @@ impl<'a> Reconciler<'a> {
         &self,
         title: &str,
         pending: &mut HashSet<LineKey>,
+        with_survey: bool,
     ) -> Result<HashMap<LineKey, String>, WikiError> {
         let mut candidate: HashMap<LineKey, String> = HashMap::new();
         let mut found: HashMap<LineKey, String> = HashMap::new();
         let (line_rules, signatures) = (&self.settings.tally.lines, &self.signatures);
         self.connection
             .walk_history(title, |revision| {
-                let signed = tally::keys_in(&revision.text, line_rules, signatures);
+                let mut signed = tally::keys_in(&revision.text, line_rules, signatures);
+                if with_survey {
+                    let survey = &self.settings.survey;
+                    signed.extend(survey::keys_in(
+                        &revision.text,
+                        survey,
+                        line_rules,
+                        signatures,
+                    ));
+                }
                 pending.retain(|key| {
                     let present = match key {
                         LineKey::Signed(..) => signed.contains(key),

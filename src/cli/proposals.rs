@@ -97,6 +97,7 @@ pub async fn inspect(settings: &Settings, title: &str, as_json: bool) -> Result<
                 _ => json!({ "present": false }),
             },
             "tally": analysis.tally,
+            "survey": analysis.survey,
             "would_edit": would_edit,
         });
         println!("{}", serde_json::to_string_pretty(&value)?);
@@ -152,6 +153,7 @@ pub async fn inspect(settings: &Settings, title: &str, as_json: bool) -> Result<
         }
         None => println!("tally:     no community-support section"),
     }
+    print_survey(analysis.survey.as_ref());
     match (&region, &state) {
         (Err(e), _) => println!("region:    DAMAGED: {e}"),
         (Ok(_), Some(s)) => println!(
@@ -283,4 +285,31 @@ fn progress_bar(len: usize) -> Option<indicatif::ProgressBar> {
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     Some(bar)
+}
+
+/// The survey part of `inspect`'s text output.
+fn print_survey(survey: Option<&crate::analyse::survey::Survey>) {
+    let Some(s) = survey else {
+        println!("survey:    none (before the survey's stage, or no survey section)");
+        return;
+    };
+    let share = |p: Option<f64>| p.map_or("-".into(), |p| format!("{p:.0}%"));
+    println!(
+        "survey:    {} responses, approval {} (process), {} (outcomes); target {}% with {}+ responses: {}",
+        s.responses.len(),
+        share(s.process.approve_percent),
+        share(s.outcomes.approve_percent),
+        s.target_percent,
+        s.min_responses,
+        if s.met { "met" } else { "not met" }
+    );
+    for i in &s.ignored {
+        let who = i.user.as_deref().unwrap_or("(no signature)");
+        let detail = i
+            .detail
+            .as_deref()
+            .map(|d| format!(" ({d})"))
+            .unwrap_or_default();
+        println!("  - not counted: {who}: {}{detail}", i.reason.explain());
+    }
 }

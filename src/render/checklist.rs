@@ -21,6 +21,8 @@ pub struct RenderSettings<'a> {
     pub count_rules: &'a crate::analyse::tally::CountRules,
     /// Lower-case headings of the community-support section.
     pub support_sections: &'a [String],
+    /// Lower-case headings of the evaluation-survey section.
+    pub survey_sections: &'a [String],
 }
 
 /// The bot's memory of a page, kept in the region's opening comment.
@@ -115,6 +117,7 @@ mod tests {
             problems_category: "Partnership proposals with problems",
             count_rules: Box::leak(Box::default()),
             support_sections: &[],
+            survey_sections: &[],
         }
     }
 

@@ -13,4 +13,5 @@ pub mod inert;
 pub mod notice;
 pub mod region;
 pub mod status;
+pub mod survey;
 pub mod tally;

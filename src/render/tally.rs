@@ -67,12 +67,7 @@ pub fn region(
                 .as_deref()
                 .map(inert)
                 .unwrap_or_else(|| "(no signature)".into());
-            let excerpt: String = i.line.chars().take(LINE_EXCERPT).collect();
-            let more = if i.line.chars().count() > LINE_EXCERPT {
-                "…"
-            } else {
-                ""
-            };
+            let (excerpt, more) = excerpt(&i.line);
             let position = format!("{:?}", i.position).to_lowercase();
             let _ = writeln!(
                 body,
@@ -81,7 +76,7 @@ pub fn region(
                     .explain()
                     .replace("{{", "&#123;&#123;")
                     .replace("}}", "&#125;&#125;"),
-                inert(&excerpt)
+                excerpt
             );
         }
         body.push_str("</div></div>");
@@ -90,6 +85,12 @@ pub fn region(
         "Counted by partnerbot by public rules ([[{docs_page}]]); rewritten when the votes change. \
          Vote below, in the Support, Oppose or Neutral subsection, and sign with four tildes"
     );
+    region::wrap(KIND, &counted_attrs(verified, as_of), &note, &body)
+}
+
+/// The opening comment's attributes of a region that counts signed lines: the revision it
+/// counted and the lines whose history it verified (read back by [`Verified::from_attrs`]).
+pub fn counted_attrs(verified: &Verified, as_of: u64) -> BTreeMap<String, String> {
     let mut attrs = BTreeMap::new();
     attrs.insert("as_of".to_owned(), as_of.to_string());
     let join = |set: &std::collections::BTreeSet<String>| {
@@ -104,7 +105,14 @@ pub fn region(
     if let Some(seal) = &verified.seal {
         attrs.insert("seal".to_owned(), seal.clone());
     }
-    region::wrap(KIND, &attrs, &note, &body)
+    attrs
+}
+
+/// The start of a quoted line (inert) and "…" when it was cut.
+pub fn excerpt(line: &str) -> (String, &'static str) {
+    let cut: String = line.chars().take(LINE_EXCERPT).collect();
+    let more = if cut.len() < line.len() { "…" } else { "" };
+    (inert(&cut), more)
 }
 
 /// The `as_of` revision the existing region was rendered with, if any.

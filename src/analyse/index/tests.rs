@@ -222,9 +222,11 @@ fn entry(text: &str) -> ProposalEntry {
         principles: &principles,
     };
     let (lines, signatures) = (LineRules::default(), signatures());
+    let survey_rules = crate::analyse::survey::SurveyRules::default();
     let votes = VoteRules {
         lines: &lines,
         signatures: &signatures,
+        survey: &survey_rules,
     };
     let read = page::read(text, &rules, &votes);
     let analysis = page::complete(read, &stages, &HashMap::new(), None);

@@ -75,6 +75,8 @@ pub enum Reason {
     Forged,
     Late,
     Superseded,
+    /// Survey responses only: a rating is missing or outside 1-5.
+    InvalidResponse,
 }
 
 impl Reason {
@@ -90,6 +92,7 @@ impl Reason {
             Reason::Forged => "the page history shows someone else added this signature",
             Reason::Late => "signed after the support period closed",
             Reason::Superseded => "the same user voted again later; only the latest vote counts",
+            Reason::InvalidResponse => "a rating is missing or is not a number from 1 to 5",
         }
     }
 }

@@ -144,6 +144,27 @@ impl Verified {
         self
     }
 
+    /// The lists restricted to the hashes `keep` accepts, sealed under `key`.
+    pub fn only(&self, keep: impl Fn(&str) -> bool, key: Option<(u64, u64)>) -> Self {
+        let pick = |set: &std::collections::BTreeSet<String>| {
+            set.iter().filter(|h| keep(h)).cloned().collect()
+        };
+        Verified {
+            checked: pick(&self.checked),
+            forged: pick(&self.forged),
+            seal: None,
+        }
+        .sealed(key)
+    }
+
+    /// Both lists, each as trusted as it was.
+    pub fn union(mut self, other: Verified) -> Self {
+        self.checked.extend(other.checked);
+        self.forged.extend(other.forged);
+        self.seal = None;
+        self
+    }
+
     pub fn from_attrs(attrs: &std::collections::BTreeMap<String, String>) -> Self {
         let set = |k: &str| {
             attrs

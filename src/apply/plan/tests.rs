@@ -21,6 +21,7 @@ fn settings() -> RenderSettings<'static> {
         problems_category: "Partnership proposals with problems",
         count_rules: Box::leak(Box::default()),
         support_sections: Box::leak(Box::new(["community support".to_string()])),
+        survey_sections: Box::leak(Box::new(["evaluation survey".to_string()])),
     }
 }
 
@@ -36,26 +37,41 @@ fn plan_for(text: &str) -> PagePlan {
     };
     let lines = LineRules::default();
     let signatures = SignatureRules::new(&SiteNames::english());
+    let survey_rules = crate::analyse::survey::SurveyRules::default();
     let votes = page::VoteRules {
         lines: &lines,
         signatures: &signatures,
+        survey: &survey_rules,
     };
-    let read = page::read(text, &rules, &votes);
+    let mut read = page::read(text, &rules, &votes);
+    let accounts: HashMap<String, tally::Account> = [&read.votes, &read.survey_lines]
+        .into_iter()
+        .flatten()
+        .flat_map(|l| tally::voters(l))
+        .map(|u| {
+            (
+                u,
+                tally::Account {
+                    exists: true,
+                    edits: 10,
+                    ..Default::default()
+                },
+            )
+        })
+        .collect();
+    read.survey = read.survey_lines.as_ref().map(|l| {
+        crate::analyse::survey::count(
+            l,
+            &accounts,
+            &tally::History::default(),
+            &tally::CountRules::default(),
+            &survey_rules,
+            page::approval_target(&read.proposal),
+            now(),
+        )
+    });
     let tally = read.votes.as_ref().map(|l| {
         let period = page::period(&read.proposal, l);
-        let accounts = tally::voters(l)
-            .into_iter()
-            .map(|u| {
-                (
-                    u,
-                    tally::Account {
-                        exists: true,
-                        edits: 10,
-                        ..Default::default()
-                    },
-                )
-            })
-            .collect();
         tally::tally(
             l,
             &accounts,
@@ -268,4 +284,52 @@ fn oversized_and_deeply_nested_pages_are_read_without_a_stack_overflow() {
         PagePlan::Edit(e) => assert!(e.text.contains("| support = 20000"), "{}", &e.text[..2000]),
         other => panic!("expected an edit, got {other:?}"),
     }
+}
+
+#[test]
+fn the_survey_region_goes_under_its_heading_and_ticks_the_outcome_targets() {
+    let response = |p: u8, o: u8, user: &str, day: u32| {
+        format!(
+            "* {{{{Partnership survey response|process={p}|outcomes={o}}}}} [[User:{user}|{user}]] 10:00, {day} May 2026 (UTC)"
+        )
+    };
+    let lines: Vec<String> = (1..=5)
+        .map(|n| response(5, 4, &format!("U{n}"), n))
+        .chain([response(7, 4, "Bad", 6)])
+        .collect();
+    let text = format!(
+        "{{{{Partnership proposal|partner=M|partner_type=organization|contact=Ana|stage=evaluation|approval_target=80}}}}\n\
+         == Community support ==\n=== Support ===\n{}\n\
+         == Evaluation survey ==\nHow did it go?\n{}\n== Results ==\nDone.\n",
+        response(5, 5, "Ana", 1),
+        lines.join("\n")
+    );
+    let e = edit(plan_for(&text));
+    let (before, after) = e.text.split_once("== Evaluation survey ==\n").unwrap();
+    assert!(before.contains("<!-- /partnerbot:tally -->"));
+    assert!(
+        after.starts_with("<!-- partnerbot:survey as_of=7 |"),
+        "the region opens the section: {after}"
+    );
+    assert!(after.contains("| responses = 5\n| ignored = 1\n"));
+    assert!(after.contains("| target = 80\n| min_responses = 5\n| met = yes\n"));
+    assert!(after.contains("reason=invalid-response"));
+    assert!(
+        e.text.contains("state=done|step=Outcome targets met"),
+        "{}",
+        e.text
+    );
+    let human = format!(
+        "How did it go?\n{}\n== Results ==\nDone.\n",
+        lines.join("\n")
+    );
+    assert!(
+        e.text.ends_with(&human),
+        "the responses are kept byte for byte"
+    );
+    assert!(matches!(plan_for(&e.text), PagePlan::Unchanged));
+
+    // Before the survey's stage the section is an ordinary section.
+    let planning = text.replace("stage=evaluation", "stage=planning");
+    assert!(!edit(plan_for(&planning)).text.contains("partnerbot:survey"));
 }
