@@ -1,7 +1,7 @@
 //! The community-support tally on a real MediaWiki, with page histories built the real way:
 //! each vote saved by its voter's own account, a forged one saved by someone else, a vote
 //! struck later, an unsigned vote fixed by a patroller, an IP, a blocked voter, a voter who
-//! changes position.
+//! changes position. The evaluation survey is read by the same rules (plus invalid ratings).
 
 mod common;
 
@@ -11,10 +11,16 @@ use serde_json::Value;
 
 const PAGE: &str = "Partnerships/Proposals/Tally Test";
 
-const TESTS: &[(&str, WikiTest)] = &[(
-    "votes_are_counted_by_signature_and_history",
-    history_built_the_real_way,
-)];
+const TESTS: &[(&str, WikiTest)] = &[
+    (
+        "votes_are_counted_by_signature_and_history",
+        history_built_the_real_way,
+    ),
+    (
+        "survey_responses_are_counted_by_the_same_rules",
+        survey_built_the_real_way,
+    ),
+];
 
 fn main() {
     run_wiki_tests(TESTS, setup);
@@ -227,4 +233,159 @@ fn history_built_the_real_way(wiki: &DevWiki) -> Result<(), Failed> {
     assert!(wiki.text(PAGE).contains("| support = 3\n"), "{out}");
     let _ = repo_root();
     Ok(())
+}
+
+const SURVEY_PAGE: &str = "Partnerships/Proposals/Survey Test";
+
+fn survey_page(responses: &[String]) -> String {
+    format!(
+        "{{{{Partnership proposal|partner=Survey Library|partner_type=organization|contact=Sara\
+         |stage=evaluation|approval_target=60|leader_confidence_before=2\
+         |leader_confidence_after=4}}}}\nA proposal.\n\n== Results ==\nScanned.\n\n\
+         == Evaluation survey ==\nRate the process and the outcomes from 1 to 5.\n{}\n\n\
+         == See also ==\n* [[Partnerships]]\n",
+        responses.join("\n")
+    )
+}
+
+fn response(process: &str, outcomes: &str, user: &str, day: u32) -> String {
+    format!(
+        "* {{{{Partnership survey response|process={process}|outcomes={outcomes}|comment=Fine.}}}} {}",
+        sig(user, day)
+    )
+}
+
+fn survey_built_the_real_way(wiki: &DevWiki) -> Result<(), Failed> {
+    for u in ["Sara", "Tom", "Uma", "Vic", "Wes", "Xena"] {
+        wiki.create_user(u);
+    }
+    let mut lines: Vec<String> = Vec::new();
+    wiki.edit_as("Admin", SURVEY_PAGE, &survey_page(&lines));
+    let mut respond = |by: &str, line: String| {
+        lines.push(line);
+        wiki.edit_as(by, SURVEY_PAGE, &survey_page(&lines));
+    };
+    respond("Sara", response("2", "2", "Sara", 10));
+    respond("Tom", response("4", "5", "Tom", 11));
+    respond("Uma", response("4", "4", "Uma", 12));
+    respond("Admin", response("5", "5", "Vic", 13)); // forged
+    respond("Wes", response("9", "4", "Wes", 14)); // invalid rating
+    respond(
+        "Wes",
+        "** Reply: {{Partnership survey response|process=1|outcomes=1}}".into(),
+    );
+    respond(
+        "Xena",
+        format!(
+            "* <s>{{{{Partnership survey response|process=1|outcomes=1}}}} {}</s>",
+            sig("Xena", 15)
+        ),
+    );
+    respond(
+        "Tom",
+        "* {{Partnership survey response|process=5|outcomes=5}} forgot to sign".into(),
+    );
+    respond("Admin", "* {{Partnership survey response|process=5|outcomes=5}} [[Special:Contributions/192.0.2.9|192.0.2.9]] 10:00, 16 November 2026 (UTC)".into());
+    respond("Sara", response("5", "4", "Sara", 17)); // replaces her first response
+
+    let env = [("PARTNERBOT_SURVEY__MIN_RESPONSES", "3")];
+    let inspect = |wiki: &DevWiki| -> Value {
+        let out = ok(&common::partnerbot_with(
+            &wiki.config(),
+            &["inspect", "--json", SURVEY_PAGE],
+            &env,
+        ));
+        serde_json::from_str::<Value>(&out).unwrap()["survey"].clone()
+    };
+    let s = inspect(wiki);
+    assert_eq!(users(&s["responses"]), ["Tom", "Uma", "Sara"], "{s:#}");
+    let ignored: Vec<(String, String)> = s["ignored"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["user"].as_str().unwrap_or("-").to_owned(),
+                i["reason"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ignored,
+        [
+            ("Sara", "superseded"),
+            ("Vic", "forged"),
+            ("Wes", "invalid-response"),
+            ("Xena", "struck"),
+            ("-", "unsigned"),
+            ("192.0.2.9", "ip"),
+        ]
+        .map(|(u, r)| (u.to_owned(), r.to_owned())),
+        "every line but the reply is counted or has one reason: {s:#}"
+    );
+    // Ratings counted: process 4, 4, 5; outcomes 5, 4, 4.
+    assert_eq!(s["process"]["median"], 4.0);
+    assert!((s["process"]["mean"].as_f64().unwrap() - 4.333).abs() < 0.01);
+    assert_eq!(s["process"]["approve_percent"], 100.0);
+    assert_eq!(
+        s["outcomes"]["distribution"],
+        serde_json::json!([0, 0, 0, 2, 1])
+    );
+    assert_eq!(s["met"], true, "{s:#}");
+
+    // The bot writes the region at the top of the section and ticks the checklist item.
+    let out = ok(&common::partnerbot_with(
+        &wiki.config(),
+        &["run", "--once"],
+        &env,
+    ));
+    let text = wiki.text(SURVEY_PAGE);
+    let (before, after) = text
+        .split_once("== Evaluation survey ==\n<!-- partnerbot:survey")
+        .unwrap_or_else(|| panic!("survey region under its heading: {out}\n{text}"));
+    assert!(
+        before.contains("state=done|step=Outcome targets met"),
+        "{before}"
+    );
+    assert!(
+        after.contains("| responses = 3\n| ignored = 6\n"),
+        "{after}"
+    );
+    assert!(after.contains("| met = yes\n"), "{after}");
+    assert!(after.contains("| leader_confidence_before = 2\n| leader_confidence_after = 4\n"));
+    assert!(
+        // MediaWiki drops the page's final line break.
+        text.ends_with(format!(
+            "Rate the process and the outcomes from 1 to 5.\n{}\n\n== See also ==\n* [[Partnerships]]\n",
+            lines.join("\n")
+        )
+        .trim_end()),
+        "the responses are kept byte for byte"
+    );
+    let rendered = wiki.api(&[("action", "parse"), ("page", SURVEY_PAGE), ("prop", "text")]);
+    let html = rendered["parse"]["text"].as_str().unwrap_or_default();
+    let at = html.find("Outcome targets").unwrap_or(0);
+    assert!(
+        html.contains("Outcome targets: <span"),
+        "the box renders: {}",
+        &html[at..(at + 600).min(html.len())]
+    );
+    let edits = wiki.edit_count();
+    ok(&common::partnerbot_with(
+        &wiki.config(),
+        &["run", "--once"],
+        &env,
+    ));
+    assert_eq!(wiki.edit_count(), edits, "idle second pass");
+
+    // With the default minimum of 5 responses the targets are not met yet.
+    let s = inspect_default(wiki);
+    assert_eq!(s["met"], false, "{s:#}");
+    assert_eq!(s["min_responses"], 5);
+    Ok(())
+}
+
+fn inspect_default(wiki: &DevWiki) -> Value {
+    let out = ok(&wiki.partnerbot(&["inspect", "--json", SURVEY_PAGE]));
+    serde_json::from_str::<Value>(&out).unwrap()["survey"].clone()
 }
