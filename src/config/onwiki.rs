@@ -1,5 +1,5 @@
 //! The on-wiki configuration: a JSON page the community edits to override the settings it owns
-//! (tally thresholds and headings, the exclusion list and principles, the stages). Everything
+//! (tally thresholds and headings, the survey's target, the exclusion list and principles, the stages). Everything
 //! else (the wiki, the account, the allow-list) stays with the operator.
 //!
 //! ```json
@@ -13,6 +13,7 @@ use std::collections::BTreeSet;
 /// Sections the community may override, and in them which keys (None: every key).
 const ALLOWED: &[(&str, Option<&[&str]>)] = &[
     ("tally", None),
+    ("survey", None),
     ("principles", Some(&["exclude", "require"])),
 ];
 
@@ -50,7 +51,7 @@ impl Overlay {
             }
             let Some((_, keys)) = ALLOWED.iter().find(|(s, _)| *s == section) else {
                 return Err(format!(
-                    "`{section}` cannot be set on the wiki (allowed: tally, principles, stages)"
+                    "`{section}` cannot be set on the wiki (allowed: tally, survey, principles, stages)"
                 ));
             };
             let serde_json::Value::Object(inner) = &content else {
