@@ -306,7 +306,11 @@ fn summary(
             t.support, t.oppose, t.neutral
         ));
     }
-    match analysis.proposal.problems.len() {
+    if let Some(s) = &analysis.survey {
+        let met = if s.met { "targets met" } else { "targets not met" };
+        parts.push(format!("survey: {} responses, {met}", s.responses.len()));
+    }
+        match analysis.proposal.problems.len() {
         0 => {}
         1 => parts.push("1 problem".into()),
         n => parts.push(format!("{n} problems")),
