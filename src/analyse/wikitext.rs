@@ -22,31 +22,57 @@ const OPAQUE_TAGS: [&str; 6] = [
 
 /// The text with comments and opaque tags blanked out, same length and line structure.
 pub fn mask(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = bytes.to_vec();
+    let mut out = text.as_bytes().to_vec();
+    for span in masked_spans(text) {
+        for b in &mut out[span] {
+            if *b != b'\n' {
+                *b = b' ';
+            }
+        }
+    }
+    // Only ASCII bytes and whole multi-byte sequences were replaced, so this is still UTF-8.
+    String::from_utf8(out).expect("masking keeps UTF-8 valid")
+}
+
+/// The byte ranges of the comments and opaque tags (an unclosed one runs to the end), in order.
+pub fn masked_spans(text: &str) -> Vec<Range<usize>> {
     let lower = text.to_ascii_lowercase();
+    let mut spans = Vec::new();
     let mut i = 0;
     while let Some(offset) = lower[i..].find('<') {
         let start = i + offset;
         let end = if lower[start..].starts_with("<!--") {
             lower[start + 4..]
                 .find("-->")
-                .map_or(bytes.len(), |e| start + 4 + e + 3)
+                .map_or(text.len(), |e| start + 4 + e + 3)
         } else if let Some(tag) = opaque_tag_at(&lower, start) {
             opaque_end(&lower, start, tag)
         } else {
             i = start + 1;
             continue;
         };
-        for b in &mut out[start..end] {
-            if *b != b'\n' {
-                *b = b' ';
-            }
-        }
+        spans.push(start..end);
         i = end;
     }
-    // Only ASCII bytes and whole multi-byte sequences were replaced, so this is still UTF-8.
-    String::from_utf8(out).expect("masking keeps UTF-8 valid")
+    spans
+}
+
+/// The first line start at or after `pos` that no comment or opaque tag covers (text inserted
+/// there stays visible and closes nothing), or None when such spans run to the end.
+pub fn free_line_start(text: &str, pos: usize) -> Option<usize> {
+    let spans = masked_spans(text);
+    let mut at = pos;
+    loop {
+        let line_end = text[at..].find('\n').map_or(text.len(), |n| at + n + 1);
+        match spans
+            .iter()
+            .find(|s| s.start < line_end && line_end < s.end)
+        {
+            None => return Some(line_end),
+            Some(span) if span.end < text.len() => at = span.end,
+            Some(_) => return None,
+        }
+    }
 }
 
 /// Whether byte `pos` lies inside a comment or an opaque tag (one opened before `pos` and not

@@ -67,18 +67,10 @@ pub fn plan(
     let insert_at = match (&existing, &proposal.template_range) {
         (Some(_), _) => 0, // Replaced in place.
         // After the template's line, so text after the template on that line stays with it;
-        // right after the template if that line ends inside a comment (the region's markers
-        // would close it and change how the page reads).
-        (None, Some(range)) => {
-            let line_end = text[range.end..]
-                .find('\n')
-                .map_or(text.len(), |n| range.end + n + 1);
-            if wikitext::inside_masked(text, line_end) {
-                range.end
-            } else {
-                line_end
-            }
-        }
+        // if that line ends inside a comment, after the line where the comment ends (the
+        // region's markers would close it, and a region mid-line would cut the line, a vote
+        // say, differently on the next run); right after the template if it never ends.
+        (None, Some(range)) => wikitext::free_line_start(text, range.end).unwrap_or(range.end),
         (None, None) => return PagePlan::NotOurs,
     };
     let old = existing
@@ -307,10 +299,14 @@ fn summary(
         ));
     }
     if let Some(s) = &analysis.survey {
-        let met = if s.met { "targets met" } else { "targets not met" };
+        let met = if s.met {
+            "targets met"
+        } else {
+            "targets not met"
+        };
         parts.push(format!("survey: {} responses, {met}", s.responses.len()));
     }
-        match analysis.proposal.problems.len() {
+    match analysis.proposal.problems.len() {
         0 => {}
         1 => parts.push("1 problem".into()),
         n => parts.push(format!("{n} problems")),

@@ -333,3 +333,13 @@ fn the_survey_region_goes_under_its_heading_and_ticks_the_outcome_targets() {
     let planning = text.replace("stage=evaluation", "stage=planning");
     assert!(!edit(plan_for(&planning)).text.contains("partnerbot:survey"));
 }
+
+#[test]
+fn a_template_inside_a_vote_before_a_comment_keeps_the_vote_whole() {
+    // Found by the property test: the region went mid-line, cutting the vote differently on
+    // the next run (its audit excerpt changed every time).
+    let text = "\n== Community support ==\n=== Support ===\n\n# Yes. [[User:Ana|Ana]] ([[User talk:Ana|talk]]) 10:00, 1 March 2026 (UTC){{Partnership proposal|partner=}}|partner_type=organization|contact=Ana|stage=selection}}<!--\n== Community support ==\n=== Support ===\n-->\n# Yes. [[User:Ana|Ana]] ([[User talk:Ana|talk]]) 10:00, 1 March 2026 (UTC)";
+    let first = edit(plan_for(text)).text;
+    assert!(first.contains("=== Support ===\n-->\n<!-- partnerbot:checklist"), "{first}");
+    assert!(matches!(plan_for(&first), PagePlan::Unchanged));
+}
