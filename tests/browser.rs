@@ -176,14 +176,24 @@ fn login(browser: &Browser, wiki: &DevWiki) {
     assert_eq!(browser.text("#pt-userpage"), "Admin");
 }
 
-/// Vote lines saved by each voter's own account, as on the real wiki.
+/// A signed vote appended to a position subsection, saved by the voter's own account as on
+/// the real wiki (the tally checks the page history).
 fn vote(wiki: &DevWiki, user: &str, section: &str, line: &str) {
     let text = wiki.text(PROPOSAL);
     let heading = format!("=== {section} ===\n");
-    let at = text.find(&heading).expect("the section") + heading.len();
+    let start = text.find(&heading).expect("the section") + heading.len();
+    let end = text[start..]
+        .find("\n=")
+        .map_or(text.len(), |n| start + n + 1);
+    let kept = text[start..end].trim_end();
     let stamp = chrono::Utc::now().format("%H:%M, %-d %B %Y (UTC)");
-    let signed = format!("# {line} [[User:{user}|{user}]] ([[User talk:{user}|talk]]) {stamp}\n");
-    let new = format!("{}{signed}{}", &text[..at], &text[at..]);
+    let signed = format!("# {line} [[User:{user}|{user}]] ([[User talk:{user}|talk]]) {stamp}");
+    let body = if kept.is_empty() {
+        format!("{signed}\n\n")
+    } else {
+        format!("{kept}\n{signed}\n\n")
+    };
+    let new = format!("{}{body}{}", &text[..start], &text[end..]);
     wiki.edit_as(user, PROPOSAL, &new);
 }
 
@@ -217,8 +227,8 @@ fn onramp(wiki: &DevWiki) -> Result<(), Failed> {
             .text("#partnership-start")
             .contains("Start a partnership proposal")
     );
-    browser.screenshot(&shots.join("start-page.png"));
     browser.type_into("#partnership-start input[name=title]", PARTNER);
+    browser.screenshot(&shots.join("start-page.png"));
     browser.click("#partnership-start input[type=submit]");
 
     // The source editor, preloaded.
