@@ -204,6 +204,21 @@ fn render(wiki: &DevWiki) -> Result<(), Failed> {
          |support_closes=2026-02-10|duration=6|agreement=[[Agreement]]|outcome_targets=500 images\
          |status=active}}",
     );
+    // The start box is a real InputBox form (without the extension it renders as plain text).
+    let r = wiki.api(&[
+        ("action", "parse"),
+        ("title", "Partnerships"),
+        ("text", "{{Start partnership proposal}}"),
+        ("prop", "text"),
+    ]);
+    let html = r["parse"]["text"].as_str().unwrap_or_default();
+    for part in [
+        "<form name=\"createbox\"",
+        "value=\"Template:Partnership proposal/preload\" name=\"preload\"",
+        "value=\"Partnerships/Proposals/\" name=\"prefix\"",
+    ] {
+        assert!(html.contains(part), "no {part:?} in the start box:\n{html}");
+    }
     // The sample pages render with the installed templates (their own helper templates first).
     let examples = pagefiles::load_dir(&repo_root().join("examples/pages")).unwrap();
     for file in examples.iter().filter(|f| f.title.starts_with("Template:")) {
