@@ -12,11 +12,14 @@ use serde::Deserialize;
 
 mod index;
 mod onwiki;
+mod resources;
 mod watch;
 
 pub use index::{IndexSettings, Target, Targets};
 use index::{RawIndex, validate_index};
 pub use onwiki::Overlay;
+use resources::{RawResources, validate_resources};
+pub use resources::ResourcesSettings;
 use watch::{RawState, RawWatch, validate_watch};
 pub use watch::{Source, Watch};
 
@@ -95,6 +98,7 @@ pub struct Settings {
     pub tally: TallySettings,
     pub index: IndexSettings,
     pub watch: Watch,
+    pub resources: ResourcesSettings,
 }
 
 #[derive(Debug, Clone)]
@@ -188,6 +192,7 @@ struct Raw {
     index: RawIndex,
     watch: RawWatch,
     state: RawState,
+    resources: RawResources,
 }
 
 #[derive(Deserialize)]
@@ -597,11 +602,13 @@ fn validate(
     let tally = validate_tally(raw.tally, layers)?;
     let index = validate_index(raw.index, &proposals.stages, layers)?;
     let watch = validate_watch(raw.watch, raw.state, config_file, layers)?;
+    let resources = validate_resources(raw.resources, layers)?;
     Ok(Settings {
         proposals,
         tally,
         index,
         watch,
+        resources,
         wiki: Wiki {
             url,
             rest_url,
