@@ -86,8 +86,12 @@ impl Web {
 
     /// Checks every address, `concurrency` at a time; results in the order given.
     pub async fn check_all(&self, urls: &[String]) -> Vec<Probe> {
-        futures_util::stream::iter(urls)
-            .map(|u| self.check(u))
+        // Owned values in the closure keep the future `Send` for any caller.
+        futures_util::stream::iter(urls.to_vec())
+            .map(|u| {
+                let web = self.clone();
+                async move { web.check(&u).await }
+            })
             .buffered(self.concurrency)
             .collect()
             .await
