@@ -18,8 +18,8 @@ mod watch;
 pub use index::{IndexSettings, Target, Targets};
 use index::{RawIndex, validate_index};
 pub use onwiki::Overlay;
-use resources::{RawResources, validate_resources};
 pub use resources::ResourcesSettings;
+use resources::{RawResources, validate_resources};
 use watch::{RawState, RawWatch, validate_watch};
 pub use watch::{Source, Watch};
 

@@ -66,7 +66,10 @@ pub fn print_summary(s: &ResourcesSummary, section: &str, dry_run: bool) {
             LinkTarget::Page(t) => format!("[[{t}]]"),
             LinkTarget::Url(u) => u.clone(),
         };
-        let to = f.to.as_deref().map(|t| format!(" -> {t}")).unwrap_or_default();
+        let to =
+            f.to.as_deref()
+                .map(|t| format!(" -> {t}"))
+                .unwrap_or_default();
         println!("  {:<13} {link}: {}{to}", f.verdict.as_str(), f.detail);
     }
     if let Some(note) = &s.note {

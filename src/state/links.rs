@@ -78,7 +78,11 @@ mod tests {
         let state = State::open(&path).unwrap();
         assert_eq!(state.link_check("https://a.example/").unwrap(), Some(check));
         assert_eq!(
-            state.link_check("https://c.example/").unwrap().unwrap().status,
+            state
+                .link_check("https://c.example/")
+                .unwrap()
+                .unwrap()
+                .status,
             "ok"
         );
     }

@@ -142,9 +142,8 @@ fn collect(response: &Value, answer: &mut Answer) {
             );
         }
         // Parts of a continued answer add templates or categories: any hit counts.
-        entry.disambiguation |= p["pageprops"].get("disambiguation").is_some()
-            || has("templates")
-            || has("categories");
+        entry.disambiguation |=
+            p["pageprops"].get("disambiguation").is_some() || has("templates") || has("categories");
     }
 }
 
@@ -166,11 +165,15 @@ impl Answer {
         if let Some(to) = &redirect_to {
             title = to.split('#').next().unwrap_or(to).to_owned();
         }
-        let mut facts = self.pages.get(&title).cloned().unwrap_or_else(|| PageFacts {
-            title: title.clone(),
-            invalid: Some("not in the wiki's answer".into()),
-            ..Default::default()
-        });
+        let mut facts = self
+            .pages
+            .get(&title)
+            .cloned()
+            .unwrap_or_else(|| PageFacts {
+                title: title.clone(),
+                invalid: Some("not in the wiki's answer".into()),
+                ..Default::default()
+            });
         facts.asked = asked.to_owned();
         facts.redirect_to = redirect_to;
         facts

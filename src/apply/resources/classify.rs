@@ -133,7 +133,10 @@ mod tests {
     fn addresses() {
         let t = || LinkTarget::Url("https://a.example/".into());
         let ok = url(t(), &answered(200, "OK", None));
-        assert_eq!((ok.verdict, ok.detail.as_str()), (Verdict::Ok, "HTTP 200 OK"));
+        assert_eq!(
+            (ok.verdict, ok.detail.as_str()),
+            (Verdict::Ok, "HTTP 200 OK")
+        );
         let moved = url(t(), &answered(200, "OK", Some(301)));
         assert_eq!(moved.verdict, Verdict::Moved);
         assert_eq!(moved.detail, "HTTP 301 (permanent redirect)");
