@@ -218,16 +218,12 @@ fn wikilink(inner: &str, rules: &LinkRules) -> Option<LinkTarget> {
         None => (false, target),
     };
     // Local interwiki prefixes (`m:`, `meta:`, stacked or not) name this wiki.
-    loop {
-        let Some((prefix, rest)) = target.split_once(':') else {
-            break;
-        };
-        let prefix = prefix.trim().to_lowercase();
-        if rules.local_interwiki.contains(&prefix) {
-            target = rest.trim_start().trim_start_matches(':');
-        } else {
-            break;
-        }
+    while let Some((prefix, rest)) = target.split_once(':')
+        && rules
+            .local_interwiki
+            .contains(&prefix.trim().to_lowercase())
+    {
+        target = rest.trim_start().trim_start_matches(':');
     }
     if !forced
         && let Some((prefix, _)) = target.split_once(':')
