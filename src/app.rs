@@ -6,6 +6,7 @@
 //! lost, repeated or reordered event costs time, never a wrong edit.
 
 mod cycle;
+mod resources;
 mod source;
 
 use std::path::PathBuf;

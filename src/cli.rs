@@ -2,6 +2,7 @@
 
 mod index;
 mod proposals;
+mod resources;
 mod status;
 mod templates;
 
@@ -155,6 +156,28 @@ when bot.require_bot_right is true).")]
         #[arg(long)]
         dry_run: bool,
     },
+    /// Check the links of the resources list and report broken and moved ones under it.
+    #[command(after_help = "\
+Examples:
+  partnerbot --config devwiki/partnerbot.toml resources --dry-run
+  partnerbot --config devwiki/partnerbot.toml resources
+
+Reads the section resources.section of resources.page (default: the \"Resources\" list of
+Community Capacity Development/Partnerships) and checks every link in it: wikilinks through the
+wiki's API (missing page, redirect and its target, disambiguation page), web addresses over
+HTTP (HEAD, then GET if HEAD is refused; redirects followed; resources.timeout_s per request,
+resources.concurrency at once, resources.per_host_delay_ms between two requests to one host).
+Results of web addresses are kept in the state file and fetched again only after
+resources.recheck_days. Broken, moved and disambiguation links are listed in a
+{{Partnership resources report}} box the bot keeps at the end of the section; the list itself
+is never edited, and the page is saved only when the results changed. With --dry-run the diff
+is printed and nothing is saved. Nothing is saved while the shut-off page says stop. The
+continuous job (`run`) does this every resources.interval_hours.")]
+    Resources {
+        /// Check and show the diff, save nothing (as bot.dry_run = true).
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -241,6 +264,9 @@ pub async fn run(args: Args) -> ExitCode {
         Command::Check { title } => proposals::check(&settings, &title).await,
         Command::Index { dry_run, page } => {
             index::index(&settings, dry_run || settings.bot.dry_run, &page).await
+        }
+        Command::Resources { dry_run } => {
+            resources::resources(&settings, dry_run || settings.bot.dry_run).await
         }
         Command::Run {
             once: false,

@@ -12,12 +12,15 @@ use serde::Deserialize;
 
 mod index;
 mod onwiki;
+mod resources;
 mod survey;
 mod watch;
 
 pub use index::{IndexSettings, Target, Targets};
 use index::{RawIndex, validate_index};
 pub use onwiki::Overlay;
+pub use resources::ResourcesSettings;
+use resources::{RawResources, validate_resources};
 use watch::{RawState, RawWatch, validate_watch};
 pub use watch::{Source, Watch};
 
@@ -97,6 +100,7 @@ pub struct Settings {
     pub index: IndexSettings,
     pub survey: crate::analyse::survey::SurveyRules,
     pub watch: Watch,
+    pub resources: ResourcesSettings,
 }
 
 #[derive(Debug, Clone)]
@@ -191,6 +195,7 @@ struct Raw {
     survey: survey::RawSurvey,
     watch: RawWatch,
     state: RawState,
+    resources: RawResources,
 }
 
 #[derive(Deserialize)]
@@ -601,12 +606,14 @@ fn validate(
     let index = validate_index(raw.index, &proposals.stages, layers)?;
     let watch = validate_watch(raw.watch, raw.state, config_file, layers)?;
     let survey = survey::validate_survey(raw.survey, &proposals.stages, layers)?;
+    let resources = validate_resources(raw.resources, layers)?;
     Ok(Settings {
         survey,
         proposals,
         tally,
         index,
         watch,
+        resources,
         wiki: Wiki {
             url,
             rest_url,

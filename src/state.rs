@@ -31,6 +31,10 @@ const MIGRATIONS: &[&str] = &[
          PRIMARY KEY (title, stage)) WITHOUT ROWID;
      CREATE TABLE facts (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
      CREATE TABLE edits_per_day (day TEXT PRIMARY KEY, edits INTEGER NOT NULL) WITHOUT ROWID;",
+    // v2: results of the resources list's link checks (`target` is the URL or the title).
+    "CREATE TABLE link_checks (
+         target TEXT PRIMARY KEY, status TEXT NOT NULL, detail TEXT NOT NULL,
+         moved_to TEXT, checked_at TEXT NOT NULL) WITHOUT ROWID;",
 ];
 
 /// How long a statement waits for another process (a second bot, a `sqlite3` shell) to release
@@ -330,6 +334,9 @@ fn migrate(conn: &mut Connection, path: &Path, migrations: &[&str]) -> Result<()
     }
     Ok(())
 }
+
+mod links;
+pub use links::LinkCheck;
 
 #[cfg(test)]
 mod tests;

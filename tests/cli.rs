@@ -23,6 +23,7 @@ fn every_command_has_help_with_examples() {
         vec!["templates", "--help"],
         vec!["templates", "install", "--help"],
         vec!["templates", "diff", "--help"],
+        vec!["resources", "--help"],
     ] {
         let out = partnerbot(&args);
         assert!(out.status.success(), "{args:?}: {}", stderr(&out));

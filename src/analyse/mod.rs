@@ -8,7 +8,8 @@
 //! - [`page`]: the two phases of analysing one page; [`titles`]: which pages are proposals;
 //! - [`tally`]: the community-support tally by public rules;
 //! - [`index`]: rows of the learning-pattern, case-study, proposal and sign-up lists;
-//! - [`bots`]: the `{{bots}}`/`{{nobots}}` opt-out.
+//! - [`bots`]: the `{{bots}}`/`{{nobots}}` opt-out;
+//! - [`resources`]: the links of the human-curated resources list.
 
 pub mod bots;
 pub mod checklist;
@@ -16,6 +17,7 @@ pub mod index;
 pub mod page;
 pub mod principles;
 pub mod proposal;
+pub mod resources;
 pub mod stages;
 pub mod survey;
 pub mod tally;

@@ -95,6 +95,7 @@ impl Turn<'_> {
         let debounce = self.settings.watch.debounce;
         let mut queue = WorkQueue::new(debounce, debounce * MAX_DELAY_DEBOUNCES);
         let full_pass_at = Instant::now() + self.settings.watch.full_pass;
+        let mut resources_at = Instant::now();
         loop {
             if *stop.borrow() {
                 // No save now (the connection is stopping); the facts go to the state file.
@@ -103,6 +104,12 @@ impl Turn<'_> {
             }
             if Instant::now() >= full_pass_at {
                 return Ok(Next::FullPass);
+            }
+            if Instant::now() >= resources_at && memory.facts.stopped.is_none() {
+                if let Some(e) = self.check_resources().await {
+                    memory.facts.last_error = Some(e);
+                }
+                resources_at = Instant::now() + self.settings.resources.interval;
             }
             let due = queue.take_due(Instant::now().into_std());
             if let Some(next) = self.handle(&reconciler, due, &mut memory, &mut queue).await {

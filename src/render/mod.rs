@@ -5,13 +5,15 @@
 //! - [`inert`]: making values copied from pages harmless before they are written;
 //! - [`checklist`]: the checklist region; [`tally`]: the support tally region;
 //! - [`index`]: the lists of the index as tables of row templates, and reading them back;
-//! - [`notice`]: the talk-page notice of a stage change.
+//! - [`notice`]: the talk-page notice of a stage change;
+//! - [`resources`]: the link report under the resources list.
 
 pub mod checklist;
 pub mod index;
 pub mod inert;
 pub mod notice;
 pub mod region;
+pub mod resources;
 pub mod status;
 pub mod survey;
 pub mod tally;

@@ -6,6 +6,7 @@
 mod client;
 mod discovery;
 mod error;
+mod linkfacts;
 mod listing;
 mod pages;
 mod recentchanges;
@@ -15,6 +16,7 @@ mod users;
 pub use client::{Connection, user_agent};
 pub use discovery::Transclusions;
 pub use error::WikiError;
+pub use linkfacts::{Disambiguation, PageFacts};
 pub use pages::{PageRevision, PageStore, SaveOutcome, SaveRequest};
 pub use recentchanges::RecentChange;
 pub use site::{Account, SiteStatus};

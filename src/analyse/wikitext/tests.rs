@@ -153,7 +153,10 @@ fn has_content_agrees_with_clean() {
 #[test]
 fn free_line_start_skips_lines_a_comment_covers() {
     let text = "a{{x}}b<!--\nhidden\n-->c\nd\n";
-    assert_eq!(free_line_start(text, 6), Some(text.find("\nd").unwrap() + 1));
+    assert_eq!(
+        free_line_start(text, 6),
+        Some(text.find("\nd").unwrap() + 1)
+    );
     assert_eq!(free_line_start("a{{x}}\nb", 6), Some(7));
     assert_eq!(free_line_start("a{{x}}", 6), Some(6), "the end of the text");
     assert_eq!(free_line_start("a{{x}}<!--\nnever closed", 6), None);

@@ -340,6 +340,9 @@ fn a_template_inside_a_vote_before_a_comment_keeps_the_vote_whole() {
     // the next run (its audit excerpt changed every time).
     let text = "\n== Community support ==\n=== Support ===\n\n# Yes. [[User:Ana|Ana]] ([[User talk:Ana|talk]]) 10:00, 1 March 2026 (UTC){{Partnership proposal|partner=}}|partner_type=organization|contact=Ana|stage=selection}}<!--\n== Community support ==\n=== Support ===\n-->\n# Yes. [[User:Ana|Ana]] ([[User talk:Ana|talk]]) 10:00, 1 March 2026 (UTC)";
     let first = edit(plan_for(text)).text;
-    assert!(first.contains("=== Support ===\n-->\n<!-- partnerbot:checklist"), "{first}");
+    assert!(
+        first.contains("=== Support ===\n-->\n<!-- partnerbot:checklist"),
+        "{first}"
+    );
     assert!(matches!(plan_for(&first), PagePlan::Unchanged));
 }
