@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use super::message::Message;
 use super::proposal::{LinkTarget, Proposal, link_target};
 use super::stages::{Evidence, Stages};
 use super::wikitext::Section;
@@ -45,11 +46,12 @@ impl PageFacts {
 pub struct ChecklistItem {
     pub id: String,
     pub label: String,
-    /// The stage the item belongs to.
+    /// The stage the item belongs to, and its label.
     pub stage: String,
+    pub stage_label: String,
     pub done: bool,
     /// Why it is ticked, or what would tick it.
-    pub evidence: String,
+    pub evidence: Message,
     /// An open item of an earlier stage.
     pub carried_over: bool,
 }
@@ -81,6 +83,7 @@ pub fn build(proposal: &Proposal, stages: &Stages, facts: &PageFacts) -> Option<
                 id: def.id.clone(),
                 label: def.label.clone(),
                 stage: stage.id.clone(),
+                stage_label: stage.label.clone(),
                 done: is_done,
                 evidence,
                 carried_over: index < current,
@@ -109,60 +112,52 @@ fn judge(
     proposal: &Proposal,
     facts: &PageFacts,
     manual: &[String],
-) -> (bool, String) {
+) -> (bool, Message) {
+    let m = Message::new;
     match evidence {
         Evidence::ParamFilled(p) => match proposal.value(p) {
-            Some(_) => (true, format!("`{p}` is filled in")),
-            None => (false, format!("fill in `{p}`")),
+            Some(_) => (true, m("evidence-param-filled").arg(p)),
+            None => (false, m("evidence-fill-in").arg(p)),
         },
         Evidence::ParamEquals { param, value } => match proposal.value(param) {
-            Some(v) if v.eq_ignore_ascii_case(value) => (true, format!("`{param}` is {value}")),
-            _ => (false, format!("set `{param}` to {value}")),
+            Some(v) if v.eq_ignore_ascii_case(value) => {
+                (true, m("evidence-param-is").arg(param).arg(value))
+            }
+            _ => (false, m("evidence-set-param").arg(param).arg(value)),
         },
         Evidence::Section(title) => match facts.sections.get(&title.to_lowercase()) {
-            Some(true) => (true, format!("section \"{title}\" has content")),
-            Some(false) => (
-                false,
-                format!("write the \"{title}\" section (it is empty)"),
-            ),
-            None => (false, format!("add a \"{title}\" section")),
+            Some(true) => (true, m("evidence-section").arg(title)),
+            Some(false) => (false, m("evidence-section-empty").arg(title)),
+            None => (false, m("evidence-section-missing").arg(title)),
         },
         Evidence::PageExists(p) => match proposal.value(p).and_then(link_target) {
-            Some(LinkTarget::External(url)) => (true, format!("`{p}` links to {url}")),
+            Some(LinkTarget::External(url)) => (true, m("evidence-links-external").arg(p).arg(url)),
             Some(LinkTarget::Section(section)) => match facts.sections.get(&section.to_lowercase())
             {
-                Some(true) => (
-                    true,
-                    format!("`{p}` links to the section \"{section}\" of this page"),
-                ),
+                Some(true) => (true, m("evidence-links-section").arg(p).arg(section)),
                 _ => (
                     false,
-                    format!(
-                        "`{p}` links to a section \"{section}\" this page does not have (or it is empty)"
-                    ),
+                    m("evidence-links-missing-section").arg(p).arg(section),
                 ),
             },
             Some(LinkTarget::Page(page)) => match facts.pages.get(&page) {
-                Some(true) => (true, format!("[[{page}]] exists")),
-                _ => (false, format!("[[{page}]] does not exist yet")),
+                Some(true) => (true, m("evidence-page-exists").arg(page)),
+                _ => (false, m("evidence-page-missing").arg(page)),
             },
-            None => (false, format!("link the page in `{p}`")),
+            None => (false, m("evidence-link-page").arg(p)),
         },
         Evidence::SupportSecured => {
             if facts.support_secured {
-                (true, "community support is secured".into())
+                (true, m("evidence-support-secured"))
             } else {
-                (false, "community support is not secured yet".into())
+                (false, m("evidence-support-not-secured"))
             }
         }
         Evidence::Manual => {
-            if manual.iter().any(|m| m == id) {
-                (true, "ticked by an editor in `done`".into())
+            if manual.iter().any(|x| x == id) {
+                (true, m("evidence-ticked-by-hand"))
             } else {
-                (
-                    false,
-                    format!("when done, add `{id}` to the `done` parameter"),
-                )
+                (false, m("evidence-add-to-done").arg(id))
             }
         }
     }
@@ -239,7 +234,7 @@ mod tests {
             .find(|i| i.id == "agreement-drafted")
             .unwrap();
         assert_eq!(
-            missing.evidence,
+            missing.evidence.english(),
             "write the \"Agreement\" section (it is empty)"
         );
     }
@@ -253,7 +248,7 @@ mod tests {
         .unwrap();
         let item = c.items.iter().find(|i| i.id == "agreement-linked").unwrap();
         assert!(!item.done);
-        assert_eq!(item.evidence, "[[Nope]] does not exist yet");
+        assert_eq!(item.evidence.english(), "[[Nope]] does not exist yet");
         assert!(checklist_of("{{Partnership proposal|stage=halfway}}", &[]).is_none());
     }
 }

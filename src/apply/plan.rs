@@ -106,6 +106,7 @@ pub fn plan(
                     &proposal.contacts(),
                     new.notice,
                     settings.docs_page,
+                    settings.notice_lang,
                 ),
             });
         }
@@ -173,6 +174,7 @@ fn put_tally(
             closes,
             as_of,
             settings.docs_page,
+            settings.lang,
         )
     };
     if let Some(r) = &existing

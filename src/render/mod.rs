@@ -5,11 +5,13 @@
 //! - [`inert`]: making values copied from pages harmless before they are written;
 //! - [`checklist`]: the checklist region; [`tally`]: the support tally region;
 //! - [`index`]: the lists of the index as tables of row templates, and reading them back;
-//! - [`notice`]: the talk-page notice of a stage change.
+//! - [`notice`]: the talk-page notice of a stage change;
+//! - [`message`]: words as `{{Partnership message}}` calls, in the page's or reader's language.
 
 pub mod checklist;
 pub mod index;
 pub mod inert;
+pub mod message;
 pub mod notice;
 pub mod region;
 pub mod status;

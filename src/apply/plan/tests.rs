@@ -7,6 +7,7 @@ use crate::analyse::proposal::ProposalRules;
 use crate::analyse::stages::Stages;
 use crate::analyse::tally::signature::SiteNames;
 use crate::analyse::tally::{self, LineRules, SignatureRules};
+use crate::render::message::Lang;
 
 fn now() -> chrono::NaiveDateTime {
     chrono::NaiveDate::from_ymd_opt(2026, 11, 26)
@@ -21,6 +22,8 @@ fn settings() -> RenderSettings<'static> {
         problems_category: "Partnership proposals with problems",
         count_rules: Box::leak(Box::default()),
         support_sections: Box::leak(Box::new(["community support".to_string()])),
+        lang: Lang::READER,
+        notice_lang: Lang::fixed("en"),
     }
 }
 
@@ -161,7 +164,7 @@ fn damaged_region_blocks_and_foreign_pages_are_not_ours() {
     let removed = first.replacen("{{Partnership proposal|", "{{Something else|", 1);
     let e = edit(plan_for(&removed));
     assert!(
-        e.text.contains("does not call the proposal template"),
+        e.text.contains("{{Partnership message|problem-no-template}}"),
         "the region reports it: {}",
         e.text
     );
