@@ -179,7 +179,8 @@ fn lists_are_built(wiki: &DevWiki) -> Result<(), Failed> {
     assert!(
         row_with(&dashboard, "Faro Science Centre")
             .unwrap()
-            .contains("problems|")
+            .contains("|problems=1|"),
+        "Faro's one problem, counted (the row template words it)"
     );
 
     let communities = rows(&index, "community");

@@ -658,12 +658,7 @@ impl<'a> Reconciler<'a> {
         );
         let section_title = self.section_title(&talk, &change.notice).await;
         self.connection
-            .new_section(
-                &talk,
-                &section_title,
-                &change.notice.text,
-                &summary,
-            )
+            .new_section(&talk, &section_title, &change.notice.text, &summary)
             .await?;
         if let Some(st) = self.state {
             let at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();

@@ -205,7 +205,8 @@ pub async fn check(settings: &Settings, title: &str) -> Result<ExitCode> {
                 let talk = connection.talk_title(&revision.title)?.unwrap_or_default();
                 println!(
                     "\nnew section on [[{talk}]] (unless notice {} is already there): == {} ==",
-                    change.n, change.notice.title.english()
+                    change.n,
+                    change.notice.title.english()
                 );
                 println!("{}", change.notice.text);
             }

@@ -222,7 +222,11 @@ mod tests {
         assert!(text.contains("| lang = fr\n"), "{text}");
         let calls = text.matches("{{Partnership message|").count();
         assert_eq!(calls, 9, "{text}");
-        assert_eq!(text.matches("|lang=fr}}").count(), calls + 2, "messages and items: {text}");
+        assert_eq!(
+            text.matches("|lang=fr}}").count(),
+            calls + 2,
+            "messages and items: {text}"
+        );
     }
 
     #[test]

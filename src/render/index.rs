@@ -17,12 +17,7 @@ fn row_template(kind: ListKind) -> String {
 }
 
 /// The region holding `rows` (keyed by [`ListKind::key`], so already in order).
-pub fn region(
-    kind: ListKind,
-    rows: &BTreeMap<String, Row>,
-    docs_page: &str,
-    lang: Lang,
-) -> String {
+pub fn region(kind: ListKind, rows: &BTreeMap<String, Row>, docs_page: &str, lang: Lang) -> String {
     let attrs = [("rows".to_owned(), rows.len().to_string())].into();
     let note = format!(
         "partnerbot keeps this list of {} current from the pages themselves; edits inside are \
@@ -217,7 +212,10 @@ mod tests {
             list.push(pattern(&format!("A{n}"), h));
         }
         let written = rows(kind, &list);
-        let page = format!("intro\n{}\noutro", region(kind, &written, "D", Lang::READER));
+        let page = format!(
+            "intro\n{}\noutro",
+            region(kind, &written, "D", Lang::READER)
+        );
         let read = read_rows(&page, kind);
         assert_eq!(read.len(), written.len());
         for (key, row) in &written {
@@ -228,7 +226,10 @@ mod tests {
             }
         }
         // Rendering what was read gives the same text: no drift, no double escaping.
-        assert_eq!(region(kind, &read, "D", Lang::READER), region(kind, &written, "D", Lang::READER));
+        assert_eq!(
+            region(kind, &read, "D", Lang::READER),
+            region(kind, &written, "D", Lang::READER)
+        );
         assert_eq!(kinds_on(&page), [kind].into());
     }
 
@@ -236,7 +237,12 @@ mod tests {
     fn empty_lists_say_so() {
         let text = region(ListKind::CaseStudies, &BTreeMap::new(), "D", Lang::READER);
         assert!(text.contains("{{Partnership message|index-empty-case-studies}}"));
-        let french = region(ListKind::CaseStudies, &BTreeMap::new(), "D", Lang::fixed("fr"));
+        let french = region(
+            ListKind::CaseStudies,
+            &BTreeMap::new(),
+            "D",
+            Lang::fixed("fr"),
+        );
         assert!(french.contains("{{Partnership message|index-empty-case-studies|lang=fr}}"));
         assert!(read_rows(&text, ListKind::CaseStudies).is_empty());
     }

@@ -111,7 +111,10 @@ mod tests {
              |{{Partnership message|stage-planning|default=planning|lang=fr}}\
              |{{Partnership message|stage-agreement|default=Agreement|lang=fr}}|User:Partnerbot|lang=fr}}"
         ), "{}", n.text);
-        assert!(n.text.contains("| lang = fr\n"), "the checklist is in French too");
+        assert!(
+            n.text.contains("| lang = fr\n"),
+            "the checklist is in French too"
+        );
         assert!(n.text.trim_end().ends_with("~~~~"));
         assert!(already_posted(&format!("older\n{}", n.text), 2));
         assert!(!already_posted(&n.text, 1));

@@ -163,7 +163,10 @@ mod tests {
             "| support = 3\n| oppose = 1\n| neutral = 0\n| ignored = 1\n| percent = 75\n"
         ));
         assert!(r.contains("| result = open\n| closes = 2026-12-10\n| revision = 42\n| details = #partnerbot-tally-audit"));
-        assert!(!r.contains("lang"), "the reader's language: no lang parameter");
+        assert!(
+            !r.contains("lang"),
+            "the reader's language: no lang parameter"
+        );
         assert!(r.contains("* Pedro ({{Partnership message|tally-position-support}}): {{Partnership message|tally-reason-struck}} – <code># &lt;s&gt;'&#39;'Support'&#39;' &#91;&#91;User:Pedro&#124;P&#93;&#93; &#123;&#123;x&#125;&#125; &#126;&#126;&#126;&#126;&lt;/s&gt;</code>"), "{r}");
         let found = region::find(&r, KIND).unwrap().unwrap();
         assert_eq!(as_of(&found), Some(42));

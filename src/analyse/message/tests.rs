@@ -85,7 +85,11 @@ fn translations_cover_english_with_the_same_placeholders() {
                 assert!(tr.contains_key(&key), "/{lang} lacks {key}");
             }
             for item in &stage.items {
-                assert!(tr.contains_key(&format!("item-{}", item.id)), "/{lang} lacks item-{}", item.id);
+                assert!(
+                    tr.contains_key(&format!("item-{}", item.id)),
+                    "/{lang} lacks item-{}",
+                    item.id
+                );
             }
         }
         let source = std::fs::read_to_string(format!(
@@ -108,7 +112,10 @@ fn the_message_template_lists_every_translation() {
     ))
     .unwrap();
     for lang in TRANSLATIONS {
-        assert!(source.contains(&format!("|{lang}={lang}\n")), "{lang} not selectable");
+        assert!(
+            source.contains(&format!("|{lang}={lang}\n")),
+            "{lang} not selectable"
+        );
     }
 }
 

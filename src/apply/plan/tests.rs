@@ -164,7 +164,8 @@ fn damaged_region_blocks_and_foreign_pages_are_not_ours() {
     let removed = first.replacen("{{Partnership proposal|", "{{Something else|", 1);
     let e = edit(plan_for(&removed));
     assert!(
-        e.text.contains("{{Partnership message|problem-no-template}}"),
+        e.text
+            .contains("{{Partnership message|problem-no-template}}"),
         "the region reports it: {}",
         e.text
     );
