@@ -180,7 +180,8 @@ fn history_built_the_real_way(wiki: &DevWiki) -> Result<(), Failed> {
     );
     assert!(
         text.contains(
-            "* Carol (support): the page history shows someone else added this signature"
+            "* Carol ({{Partnership message|tally-position-support}}): \
+             {{Partnership message|tally-reason-forged}}"
         ),
         "{text}"
     );
@@ -209,7 +210,10 @@ fn history_built_the_real_way(wiki: &DevWiki) -> Result<(), Failed> {
     ok(&wiki.partnerbot(&["run", "--once"]));
     let repaired = wiki.text(PAGE);
     assert!(
-        repaired.contains("* Carol (support): the page history shows"),
+        repaired.contains(
+            "* Carol ({{Partnership message|tally-position-support}}): \
+             {{Partnership message|tally-reason-forged}}"
+        ),
         "{repaired}"
     );
     assert!(repaired.contains("forged="), "{repaired}");
