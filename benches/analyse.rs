@@ -14,6 +14,7 @@ use partnerbot::analyse::tally::signature::SiteNames;
 use partnerbot::analyse::tally::{self, Account, CountRules, History, LineRules, SignatureRules};
 use partnerbot::apply::plan::plan;
 use partnerbot::render::checklist::RenderSettings;
+use partnerbot::render::message::Lang;
 
 fn proposal_page(n: usize, votes: usize) -> String {
     let mut text = format!(
@@ -50,6 +51,8 @@ fn main() {
         problems_category: "P",
         count_rules: &count_rules,
         support_sections: &support_sections,
+        lang: Lang::READER,
+        notice_lang: Lang::fixed("en"),
     };
     let line_rules = LineRules::default();
     let signatures = SignatureRules::new(&SiteNames::english());

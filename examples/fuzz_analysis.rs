@@ -21,6 +21,7 @@ use partnerbot::analyse::tally::{self, Account, CountRules, History, LineRules, 
 use partnerbot::apply::plan::plan;
 use partnerbot::render::checklist::RenderSettings;
 use partnerbot::render::index as render_index;
+use partnerbot::render::message::Lang;
 
 const FRAGMENTS: &[&str] = &[
     "{{",
@@ -140,6 +141,8 @@ fn main() {
         problems_category: "P",
         count_rules: &count_rules,
         support_sections: &support_sections,
+        lang: Lang::READER,
+        notice_lang: Lang::fixed("en"),
     };
     let line_rules = LineRules::default();
     let signatures = SignatureRules::new(&SiteNames::english());

@@ -234,6 +234,23 @@ mod tests {
     }
 
     #[test]
+    fn a_page_language_goes_into_header_and_rows_and_reads_back() {
+        let kind = ListKind::LearningPatterns;
+        let written = rows(kind, &[pattern("A", "x"), pattern("B", "y")]);
+        let text = region(kind, &written, "D", Lang::fixed("fr"));
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[1],
+            "{{Partnership index/learning pattern header|lang=fr}}"
+        );
+        assert!(
+            lines[2].ends_with("|lang=fr}}") && lines[3].ends_with("|lang=fr}}"),
+            "{text}"
+        );
+        assert_eq!(read_rows(&text, kind), written, "lang is not a cell");
+    }
+
+    #[test]
     fn empty_lists_say_so() {
         let text = region(ListKind::CaseStudies, &BTreeMap::new(), "D", Lang::READER);
         assert!(text.contains("{{Partnership message|index-empty-case-studies}}"));
