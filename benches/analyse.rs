@@ -14,6 +14,7 @@ use partnerbot::analyse::tally::signature::SiteNames;
 use partnerbot::analyse::tally::{self, Account, CountRules, History, LineRules, SignatureRules};
 use partnerbot::apply::plan::plan;
 use partnerbot::render::checklist::RenderSettings;
+use partnerbot::render::message::Lang;
 
 fn proposal_page(n: usize, votes: usize) -> String {
     let mut text = format!(
@@ -52,6 +53,8 @@ fn main() {
         count_rules: &count_rules,
         support_sections: &support_sections,
         survey_sections: &survey_rules.section_titles,
+        lang: Lang::READER,
+        notice_lang: Lang::fixed("en"),
     };
     let line_rules = LineRules::default();
     let signatures = SignatureRules::new(&SiteNames::english());

@@ -22,6 +22,7 @@ use partnerbot::analyse::tally::{self, Account, CountRules, History, LineRules, 
 use partnerbot::apply::plan::plan;
 use partnerbot::render::checklist::RenderSettings;
 use partnerbot::render::index as render_index;
+use partnerbot::render::message::Lang;
 
 const FRAGMENTS: &[&str] = &[
     "{{",
@@ -149,6 +150,8 @@ fn main() {
         count_rules: &count_rules,
         support_sections: &support_sections,
         survey_sections: &survey_rules.section_titles,
+        lang: Lang::READER,
+        notice_lang: Lang::fixed("en"),
     };
     let line_rules = LineRules::default();
     let signatures = SignatureRules::new(&SiteNames::english());

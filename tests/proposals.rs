@@ -158,7 +158,7 @@ fn first_and_second_run(wiki: &DevWiki) -> Result<(), Failed> {
     let faro = wiki.text("Partnerships/Proposals/Faro Science Centre");
     assert!(faro.contains("[[Category:Partnership proposals with problems]]"));
     assert!(
-        faro.contains("unknown parameter <code>parnter</code>"),
+        faro.contains("{{Partnership message|problem-unknown-param-suggest|parnter|partner}}"),
         "{faro}"
     );
 

@@ -186,7 +186,8 @@ fn history_built_the_real_way(wiki: &DevWiki) -> Result<(), Failed> {
     );
     assert!(
         text.contains(
-            "* Carol (support): the page history shows someone else added this signature"
+            "* Carol ({{Partnership message|tally-position-support}}): \
+             {{Partnership message|tally-reason-forged}}"
         ),
         "{text}"
     );
@@ -215,7 +216,10 @@ fn history_built_the_real_way(wiki: &DevWiki) -> Result<(), Failed> {
     ok(&wiki.partnerbot(&["run", "--once"]));
     let repaired = wiki.text(PAGE);
     assert!(
-        repaired.contains("* Carol (support): the page history shows"),
+        repaired.contains(
+            "* Carol ({{Partnership message|tally-position-support}}): \
+             {{Partnership message|tally-reason-forged}}"
+        ),
         "{repaired}"
     );
     assert!(repaired.contains("forged="), "{repaired}");
@@ -344,7 +348,7 @@ fn survey_built_the_real_way(wiki: &DevWiki) -> Result<(), Failed> {
         .split_once("== Evaluation survey ==\n<!-- partnerbot:survey")
         .unwrap_or_else(|| panic!("survey region under its heading: {out}\n{text}"));
     assert!(
-        before.contains("state=done|step=Outcome targets met"),
+        before.contains("state=done|step={{Partnership message|item-outcome-targets-met|"),
         "{before}"
     );
     assert!(

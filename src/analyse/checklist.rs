@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use super::message::Message;
 use super::proposal::{LinkTarget, Proposal, link_target};
 use super::stages::{Evidence, Stages};
 use super::wikitext::Section;
@@ -58,11 +59,12 @@ impl PageFacts {
 pub struct ChecklistItem {
     pub id: String,
     pub label: String,
-    /// The stage the item belongs to.
+    /// The stage the item belongs to, and its label.
     pub stage: String,
+    pub stage_label: String,
     pub done: bool,
     /// Why it is ticked, or what would tick it.
-    pub evidence: String,
+    pub evidence: Message,
     /// An open item of an earlier stage.
     pub carried_over: bool,
 }
@@ -94,6 +96,7 @@ pub fn build(proposal: &Proposal, stages: &Stages, facts: &PageFacts) -> Option<
                 id: def.id.clone(),
                 label: def.label.clone(),
                 stage: stage.id.clone(),
+                stage_label: stage.label.clone(),
                 done: is_done,
                 evidence,
                 carried_over: index < current,
@@ -122,78 +125,65 @@ fn judge(
     proposal: &Proposal,
     facts: &PageFacts,
     manual: &[String],
-) -> (bool, String) {
+) -> (bool, Message) {
+    let m = Message::new;
     match evidence {
         Evidence::ParamFilled(p) => match proposal.value(p) {
-            Some(_) => (true, format!("`{p}` is filled in")),
-            None => (false, format!("fill in `{p}`")),
+            Some(_) => (true, m("evidence-param-filled").arg(p)),
+            None => (false, m("evidence-fill-in").arg(p)),
         },
         Evidence::ParamEquals { param, value } => match proposal.value(param) {
-            Some(v) if v.eq_ignore_ascii_case(value) => (true, format!("`{param}` is {value}")),
-            _ => (false, format!("set `{param}` to {value}")),
+            Some(v) if v.eq_ignore_ascii_case(value) => {
+                (true, m("evidence-param-is").arg(param).arg(value))
+            }
+            _ => (false, m("evidence-set-param").arg(param).arg(value)),
         },
         Evidence::Section(title) => match facts.sections.get(&title.to_lowercase()) {
-            Some(true) => (true, format!("section \"{title}\" has content")),
-            Some(false) => (
-                false,
-                format!("write the \"{title}\" section (it is empty)"),
-            ),
-            None => (false, format!("add a \"{title}\" section")),
+            Some(true) => (true, m("evidence-section").arg(title)),
+            Some(false) => (false, m("evidence-section-empty").arg(title)),
+            None => (false, m("evidence-section-missing").arg(title)),
         },
         Evidence::PageExists(p) => match proposal.value(p).and_then(link_target) {
-            Some(LinkTarget::External(url)) => (true, format!("`{p}` links to {url}")),
+            Some(LinkTarget::External(url)) => (true, m("evidence-links-external").arg(p).arg(url)),
             Some(LinkTarget::Section(section)) => match facts.sections.get(&section.to_lowercase())
             {
-                Some(true) => (
-                    true,
-                    format!("`{p}` links to the section \"{section}\" of this page"),
-                ),
+                Some(true) => (true, m("evidence-links-section").arg(p).arg(section)),
                 _ => (
                     false,
-                    format!(
-                        "`{p}` links to a section \"{section}\" this page does not have (or it is empty)"
-                    ),
+                    m("evidence-links-missing-section").arg(p).arg(section),
                 ),
             },
             Some(LinkTarget::Page(page)) => match facts.pages.get(&page) {
-                Some(true) => (true, format!("[[{page}]] exists")),
-                _ => (false, format!("[[{page}]] does not exist yet")),
+                Some(true) => (true, m("evidence-page-exists").arg(page)),
+                _ => (false, m("evidence-page-missing").arg(page)),
             },
-            None => (false, format!("link the page in `{p}`")),
+            None => (false, m("evidence-link-page").arg(p)),
         },
         Evidence::SupportSecured => {
             if facts.support_secured {
-                (true, "community support is secured".into())
+                (true, m("evidence-support-secured"))
             } else {
-                (false, "community support is not secured yet".into())
+                (false, m("evidence-support-not-secured"))
             }
         }
         Evidence::SurveyTargetsMet => match &facts.survey {
-            None => (
-                false,
-                "collect responses in the \"Evaluation survey\" section".into(),
-            ),
+            None => (false, m("evidence-survey-none")),
             Some(s) => {
                 let share = |p: Option<f64>| p.map_or("-".to_owned(), |p| format!("{p:.0}%"));
-                let figures = format!(
-                    "{} responses, approval {} (process) and {} (outcomes); target {}% with at least {} responses",
-                    s.responses,
-                    share(s.process_percent),
-                    share(s.outcomes_percent),
-                    s.target_percent,
-                    s.min_responses
-                );
+                let figures = m("evidence-survey-figures")
+                    .arg(s.responses.to_string())
+                    .arg(share(s.process_percent))
+                    .arg(share(s.outcomes_percent))
+                    .arg(s.target_percent.to_string())
+                    .arg(s.min_responses.to_string());
                 (s.met, figures)
             }
         },
         Evidence::Manual => {
-            if manual.iter().any(|m| m == id) {
-                (true, "ticked by an editor in `done`".into())
+            if manual.iter().any(|x| x == id) {
+                (true, m("evidence-ticked-by-hand"))
             } else {
-                (
-                    false,
-                    format!("when done, add `{id}` to the `done` parameter"),
-                )
+                (false, m("evidence-add-to-done").arg(id))
             }
         }
     }
@@ -270,7 +260,7 @@ mod tests {
             .find(|i| i.id == "agreement-drafted")
             .unwrap();
         assert_eq!(
-            missing.evidence,
+            missing.evidence.english(),
             "write the \"Agreement\" section (it is empty)"
         );
     }
@@ -284,7 +274,7 @@ mod tests {
         .unwrap();
         let item = c.items.iter().find(|i| i.id == "agreement-linked").unwrap();
         assert!(!item.done);
-        assert_eq!(item.evidence, "[[Nope]] does not exist yet");
+        assert_eq!(item.evidence.english(), "[[Nope]] does not exist yet");
         assert!(checklist_of("{{Partnership proposal|stage=halfway}}", &[]).is_none());
     }
 }

@@ -336,10 +336,10 @@ impl ProposalEntry {
                 (d.to_string(), t.to_string())
             });
         let [support, oppose, neutral] = counts(self.tally);
+        // A count: the row template words it in the reader's language.
         let problems = match self.problems {
             0 => String::new(),
-            1 => "1 problem".into(),
-            n => format!("{n} problems"),
+            n => n.to_string(),
         };
         row([
             ("page", self.title.clone()),

@@ -8,12 +8,13 @@
 //! - [`page`]: the two phases of analysing one page; [`titles`]: which pages are proposals;
 //! - [`tally`]: the community-support tally by public rules;
 //! - [`index`]: rows of the learning-pattern, case-study, proposal and sign-up lists;
-//! - [`bots`]: the `{{bots}}`/`{{nobots}}` opt-out;
+//! - [`bots`]: the `{{bots}}`/`{{nobots}}` opt-out; [`message`]: words as keys and arguments;
 //! - [`resources`]: the links of the human-curated resources list.
 
 pub mod bots;
 pub mod checklist;
 pub mod index;
+pub mod message;
 pub mod page;
 pub mod principles;
 pub mod proposal;

@@ -5,6 +5,7 @@
 use regex::Regex;
 use serde::Deserialize;
 
+use super::message::Message;
 use super::proposal::{Problem, Proposal};
 use super::stages::Stages;
 
@@ -83,10 +84,10 @@ impl Principles {
             for param in rule.params.iter().filter(|p| proposal.value(p).is_none()) {
                 problems.push(Problem::about(
                     param,
-                    format!(
-                        "`{param}` must be filled from stage {} on: {}",
-                        rule.from_stage, rule.reason
-                    ),
+                    Message::new("problem-required-from-stage")
+                        .arg(param.as_str())
+                        .arg(rule.from_stage.as_str())
+                        .arg(rule.reason.as_str()),
                 ));
             }
         }
@@ -98,7 +99,7 @@ impl Principles {
                 if regex.is_match(value) {
                     problems.push(Problem::about(
                         field,
-                        format!("the partner matches the exclusion list: {reason}"),
+                        Message::new("problem-excluded-partner").arg(reason.as_str()),
                     ));
                 }
             }

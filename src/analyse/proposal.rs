@@ -6,6 +6,7 @@ use std::ops::Range;
 
 use serde::Serialize;
 
+use super::message::Message;
 use super::principles::Principles;
 use super::stages::Stages;
 use super::wikitext::{self, TemplateCall};
@@ -38,6 +39,16 @@ pub struct ParamSpec {
     pub required: bool,
     /// What to write, for problem messages.
     pub hint: &'static str,
+}
+
+impl ParamSpec {
+    /// [`ParamSpec::hint`] as a message (`hint-NAME`), for problem messages.
+    pub fn hint(&self) -> Message {
+        Message {
+            default: Some(self.hint.to_owned()),
+            ..Message::new(&format!("hint-{}", self.name))
+        }
+    }
 }
 
 /// The parameters of `{{Partnership proposal}}`: the contract with the template's TemplateData.
@@ -200,17 +211,17 @@ pub struct ProposalRules<'a> {
 pub struct Problem {
     /// The parameter concerned, if any.
     pub param: Option<String>,
-    pub message: String,
+    pub message: Message,
 }
 
 impl Problem {
-    pub fn about(param: &str, message: String) -> Self {
+    pub fn about(param: &str, message: Message) -> Self {
         Problem {
             param: Some(param.to_owned()),
             message,
         }
     }
-    pub fn page(message: String) -> Self {
+    pub fn page(message: Message) -> Self {
         Problem {
             param: None,
             message,
@@ -300,12 +311,8 @@ pub fn read(
         proposal.problems.push(Problem::page(match opened {
             // Quoted, not located by line: the bot's own regions move lines, and the report
             // must not change when only they do.
-            Some(&at) => format!(
-                "the proposal template starting \"{}\" is never closed with }}}}, so MediaWiki \
-                 shows it as plain text",
-                opening(text, at)
-            ),
-            None => "the page does not call the proposal template".into(),
+            Some(&at) => Message::new("problem-unclosed-template").arg(opening(text, at)),
+            None => Message::new("problem-no-template"),
         }));
         return proposal;
     };
@@ -314,11 +321,9 @@ pub fn read(
         ..Default::default()
     };
     for extra in ours {
-        proposal.problems.push(Problem::page(format!(
-            "a second proposal template (\"{}\"): only the first one is read; move its content \
-             into the first or remove it",
-            opening(text, extra.range.start)
-        )));
+        proposal.problems.push(Problem::page(
+            Message::new("problem-second-template").arg(opening(text, extra.range.start)),
+        ));
     }
     collect_params(first, &mut proposal);
     check_params(&mut proposal, rules);
@@ -342,10 +347,10 @@ fn collect_params(call: &TemplateCall, proposal: &mut Proposal) {
     for p in &call.params {
         let Some(name) = p.name.as_deref() else {
             if !p.value.is_empty() {
-                proposal.problems.push(Problem::page(format!(
-                    "unnamed parameter \"{}\": write every value as name = value",
-                    p.value.chars().take(60).collect::<String>()
-                )));
+                proposal.problems.push(Problem::page(
+                    Message::new("problem-unnamed-param")
+                        .arg(p.value.chars().take(60).collect::<String>()),
+                ));
             }
             continue;
         };
@@ -357,9 +362,9 @@ fn collect_params(call: &TemplateCall, proposal: &mut Proposal) {
     for (name, n) in duplicates {
         proposal.problems.push(Problem::about(
             name,
-            format!(
-                "`{name}` is given {n} times; MediaWiki uses the last one, so remove the others"
-            ),
+            Message::new("problem-duplicate-param")
+                .arg(name)
+                .arg(n.to_string()),
         ));
     }
 }
@@ -373,13 +378,14 @@ fn check_params(proposal: &mut Proposal, rules: &ProposalRules) {
                 .iter()
                 .map(|p| (strsim::levenshtein(name, p.name), p.name))
                 .min()
-                .filter(|(d, _)| *d <= 2)
-                .map(|(_, n)| format!(" (did you mean `{n}`?)"))
-                .unwrap_or_default();
-            problems.push(Problem::about(
-                name,
-                format!("unknown parameter `{name}`{suggestion}: the proposal template ignores it"),
-            ));
+                .filter(|(d, _)| *d <= 2);
+            let message = match suggestion {
+                Some((_, n)) => Message::new("problem-unknown-param-suggest")
+                    .arg(name.as_str())
+                    .arg(n),
+                None => Message::new("problem-unknown-param").arg(name.as_str()),
+            };
+            problems.push(Problem::about(name, message));
             continue;
         };
         if value.is_empty() {
@@ -395,10 +401,10 @@ fn check_params(proposal: &mut Proposal, rules: &ProposalRules) {
             Ok(None) => {}
             Err(expected) => problems.push(Problem::about(
                 name,
-                format!(
-                    "`{name}` = \"{}\" is not valid: expected {expected}",
-                    shorten(value)
-                ),
+                Message::new("problem-invalid-value")
+                    .arg(name.as_str())
+                    .arg(shorten(value))
+                    .with(expected),
             )),
         }
     }
@@ -406,10 +412,9 @@ fn check_params(proposal: &mut Proposal, rules: &ProposalRules) {
         if proposal.params.get(spec.name).is_none_or(|v| v.is_empty()) {
             problems.push(Problem::about(
                 spec.name,
-                format!(
-                    "required parameter `{}` is missing: give {}",
-                    spec.name, spec.hint
-                ),
+                Message::new("problem-required-missing")
+                    .arg(spec.name)
+                    .with(spec.hint()),
             ));
         }
     }
@@ -417,10 +422,7 @@ fn check_params(proposal: &mut Proposal, rules: &ProposalRules) {
         if !rules.stages.is_item(&id) {
             problems.push(Problem::about(
                 "done",
-                format!(
-                    "`done` lists \"{}\", which is not a checklist item id",
-                    shorten(&id)
-                ),
+                Message::new("problem-done-not-an-item").arg(shorten(&id)),
             ));
         }
     }
@@ -442,8 +444,8 @@ fn check_value(
     spec: &ParamSpec,
     value: &str,
     rules: &ProposalRules,
-) -> Result<Option<String>, String> {
-    let enum_value = |allowed: &mut dyn Iterator<Item = &str>| -> Result<Option<String>, String> {
+) -> Result<Option<String>, Message> {
+    let enum_value = |allowed: &mut dyn Iterator<Item = &str>| -> Result<Option<String>, Message> {
         let lower = value.to_lowercase();
         let lower = rules
             .aliases
@@ -454,7 +456,7 @@ fn check_value(
         let allowed: Vec<&str> = allowed.collect();
         match allowed.iter().find(|a| a.to_lowercase() == lower) {
             Some(a) => Ok(Some((*a).to_owned())),
-            None => Err(format!("one of {}", allowed.join(", "))),
+            None => Err(Message::new("problem-expected-one-of").arg(allowed.join(", "))),
         }
     };
     match spec.kind {
@@ -466,20 +468,20 @@ fn check_value(
                 value.len() == 10 && value.as_bytes()[4] == b'-' && value.as_bytes()[7] == b'-';
             match chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d") {
                 Ok(_) if shape => Ok(None),
-                _ => Err(spec.hint.into()),
+                _ => Err(spec.hint()),
             }
         }
         Kind::Number => match value.replace(',', "").parse::<f64>() {
             Ok(n) if n.is_finite() && n >= 0.0 => Ok(None),
-            _ => Err(spec.hint.into()),
+            _ => Err(spec.hint()),
         },
         Kind::Scale => match value.parse::<u8>() {
             Ok(1..=5) => Ok(None),
-            _ => Err(spec.hint.into()),
+            _ => Err(spec.hint()),
         },
         Kind::Percent => match percent(value) {
             Some(_) => Ok(None),
-            None => Err(spec.hint.into()),
+            None => Err(spec.hint()),
         },
         Kind::Url => match url::Url::parse(value) {
             Ok(u)
@@ -488,15 +490,15 @@ fn check_value(
             {
                 Ok(None)
             }
-            _ => Err(spec.hint.into()),
+            _ => Err(spec.hint()),
         },
         Kind::Link => match link_target(value) {
             Some(_) => Ok(None),
-            None => Err(spec.hint.into()),
+            None => Err(spec.hint()),
         },
         Kind::Users => {
             if users(value).is_empty() {
-                Err(spec.hint.into())
+                Err(spec.hint())
             } else {
                 Ok(None)
             }

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
+use super::message::Message;
 use super::proposal::normalize_template_name;
 use super::tally::count::{self, Account, CountRules, History, Period, Reason};
 use super::tally::lines::{self, LineRules, Position, VoteLine};
@@ -68,7 +69,7 @@ pub struct IgnoredResponse {
     pub reason: Reason,
     /// What is wrong with the ratings (only for `invalid-response`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
+    pub detail: Option<Message>,
     pub line: String,
 }
 
@@ -134,16 +135,16 @@ pub fn keys_in(
 }
 
 /// The ratings of a line's first response call, or what is wrong with them.
-pub fn ratings(line: &str, template: &str) -> Result<Ratings, String> {
+pub fn ratings(line: &str, template: &str) -> Result<Ratings, Message> {
     let masked = wikitext::mask(line);
     let (calls, _) = wikitext::template_calls(line, &masked);
     let Some(call) = calls
         .iter()
         .find(|c| normalize_template_name(&c.name).as_deref() == Some(template))
     else {
-        return Err(format!("no {{{{{template}}}}} call"));
+        return Err(Message::new("survey-invalid-no-call").arg(template));
     };
-    let rating = |name: &str| -> Result<u8, String> {
+    let rating = |name: &str| -> Result<u8, Message> {
         let value = call
             .params
             .iter()
@@ -153,15 +154,13 @@ pub fn ratings(line: &str, template: &str) -> Result<Ratings, String> {
             .unwrap_or_default();
         match value.parse::<u8>() {
             Ok(n @ 1..=5) => Ok(n),
-            _ if value.is_empty() => Err(format!("`{name}` is missing")),
-            _ => Err(format!(
-                "`{name}` = \"{value}\" is not a rating from 1 to 5"
-            )),
+            _ if value.is_empty() => Err(Message::new("survey-invalid-missing").arg(name)),
+            _ => Err(Message::new("survey-invalid-value").arg(name).arg(value)),
         }
     };
     match (rating("process"), rating("outcomes")) {
         (Ok(process), Ok(outcomes)) => Ok(Ratings { process, outcomes }),
-        (Err(a), Err(b)) => Err(format!("{a}; {b}")),
+        // The first fault is enough to fix; the other shows on the next run.
         (Err(e), _) | (_, Err(e)) => Err(e),
     }
 }
@@ -176,7 +175,7 @@ pub fn count(
     target: Option<f64>,
     now: NaiveDateTime,
 ) -> Survey {
-    let parsed: Vec<Result<Ratings, String>> = lines
+    let parsed: Vec<Result<Ratings, Message>> = lines
         .iter()
         .map(|l| ratings(&l.text, &rules.response_template))
         .collect();

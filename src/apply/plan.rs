@@ -99,6 +99,7 @@ pub fn plan(
                     &proposal.contacts(),
                     new.notice,
                     settings.docs_page,
+                    settings.notice_lang,
                 ),
             });
         }
@@ -164,6 +165,7 @@ fn put_counts(
                 closes,
                 as_of,
                 settings.docs_page,
+                settings.lang,
             )
         };
         let is_heading = |s: &wikitext::Section| {
@@ -188,6 +190,7 @@ fn put_counts(
                 &analysis.survey_verified,
                 as_of,
                 settings.docs_page,
+                settings.lang,
             )
         };
         let is_heading = |s: &wikitext::Section| {

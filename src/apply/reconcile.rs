@@ -18,6 +18,7 @@ use crate::analyse::tally::{self, Account, History, LineKey, SignatureRules, Vot
 use crate::analyse::{bots, titles};
 use crate::config::Settings;
 use crate::render::checklist::RenderSettings;
+use crate::render::message::Lang;
 use crate::render::notice;
 use crate::render::region;
 use crate::render::survey as survey_region;
@@ -51,6 +52,8 @@ pub struct Reconciler<'a> {
     /// The state file, when running as the continuous job: the same facts across restarts,
     /// plus the reconciled revisions and the notices sent.
     state: Option<&'a State>,
+    /// The wiki's content language, from siteinfo.
+    content_language: String,
 }
 
 /// The seal key: a hash of the bot's secret, so only this bot can seal its regions. Without
@@ -147,6 +150,7 @@ impl<'a> Reconciler<'a> {
             foreign_user_namespaces: settings.tally.foreign_user_namespaces.clone(),
             hosts: vec![vocabulary.host],
         });
+        let content_language = vocabulary.content_language;
         let reconciler = Reconciler {
             connection,
             settings,
@@ -156,6 +160,7 @@ impl<'a> Reconciler<'a> {
             template_names,
             signatures,
             seal_key: seal_key(settings),
+            content_language,
             first_authors: Mutex::default(),
             state: None,
         };
@@ -185,14 +190,23 @@ impl<'a> Reconciler<'a> {
         }
     }
 
-    fn render_settings(&self) -> RenderSettings<'_> {
+    /// Rendering settings for a page in `language` (None: the wiki's).
+    fn render_settings<'s>(&'s self, language: Option<&'s str>) -> RenderSettings<'s> {
+        let page_language = language.unwrap_or(&self.content_language);
         RenderSettings {
             docs_page: &self.settings.bot.docs_page,
             problems_category: &self.settings.proposals.problems_category,
             count_rules: &self.settings.tally.count,
             support_sections: &self.settings.tally.lines.section_titles,
             survey_sections: &self.settings.survey.section_titles,
+            lang: Lang::of_page(language, &self.content_language),
+            notice_lang: Lang::fixed(page_language),
         }
+    }
+
+    /// The wiki's content language.
+    pub fn content_language(&self) -> &str {
+        &self.content_language
     }
 
     /// The proposal template's names as page titles ("Template:..."), redirects included.
@@ -468,7 +482,7 @@ impl<'a> Reconciler<'a> {
             revid,
             &revision.text,
             analysis,
-            &self.render_settings(),
+            &self.render_settings(revision.language.as_deref()),
         )
     }
 
@@ -686,18 +700,34 @@ impl<'a> Reconciler<'a> {
             "partnerbot: stage of [[{}]] changed from {} to {} ([[{}|how it works]])",
             revision.title, change.from, change.to, self.settings.bot.docs_page
         );
+        let section_title = self.section_title(&talk, &change.notice).await;
         self.connection
-            .new_section(
-                &talk,
-                &change.notice.section_title,
-                &change.notice.text,
-                &summary,
-            )
+            .new_section(&talk, &section_title, &change.notice.text, &summary)
             .await?;
         if let Some(st) = self.state {
             let at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
             self.remember("notice", st.record_notice(&revision.title, change.n, &at));
         }
         Ok(true)
+    }
+}
+
+impl Reconciler<'_> {
+    /// A notice's section title in its language: section titles are plain text, so the wiki
+    /// expands the message (one request, only when a notice is posted). English if it fails.
+    async fn section_title(&self, talk: &str, notice: &notice::Notice) -> String {
+        match self.connection.expand(talk, &notice.title_call()).await {
+            Ok(t) if !t.trim().is_empty() && !t.contains(['{', '}', '[', ']', '\n', '⧼']) => {
+                t.trim().to_owned()
+            }
+            Ok(t) => {
+                tracing::warn!(expanded = %t, "notice title did not expand to plain text; English used");
+                notice.title.english()
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "notice title not expanded; English used");
+                notice.title.english()
+            }
+        }
     }
 }

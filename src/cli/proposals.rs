@@ -207,7 +207,8 @@ pub async fn check(settings: &Settings, title: &str) -> Result<ExitCode> {
                 let talk = connection.talk_title(&revision.title)?.unwrap_or_default();
                 println!(
                     "\nnew section on [[{talk}]] (unless notice {} is already there): == {} ==",
-                    change.n, change.notice.section_title
+                    change.n,
+                    change.notice.title.english()
                 );
                 println!("{}", change.notice.text);
             }
@@ -307,7 +308,7 @@ fn print_survey(survey: Option<&crate::analyse::survey::Survey>) {
         let who = i.user.as_deref().unwrap_or("(no signature)");
         let detail = i
             .detail
-            .as_deref()
+            .as_ref()
             .map(|d| format!(" ({d})"))
             .unwrap_or_default();
         println!("  - not counted: {who}: {}{detail}", i.reason.explain());

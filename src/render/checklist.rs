@@ -4,9 +4,11 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::inert::{inert, inert_message};
+use super::inert::inert;
+use super::message::{Lang, call};
 use super::region;
 use crate::analyse::checklist::Checklist;
+use crate::analyse::message::Message;
 use crate::analyse::proposal::Problem;
 
 pub const KIND: &str = "checklist";
@@ -23,6 +25,10 @@ pub struct RenderSettings<'a> {
     pub support_sections: &'a [String],
     /// Lower-case headings of the evaluation-survey section.
     pub survey_sections: &'a [String],
+    /// The language written into the page's regions (see [`Lang::of_page`]).
+    pub lang: Lang<'a>,
+    /// The language of the page's talk-page notices: the page's own.
+    pub notice_lang: Lang<'a>,
 }
 
 /// The bot's memory of a page, kept in the region's opening comment.
@@ -56,31 +62,40 @@ impl RegionState {
 }
 
 /// The `{{Partnership checklist}}` call, shared by the page region and the talk notice.
-pub fn checklist_call(checklist: Option<&Checklist>, problems: &[Problem]) -> String {
+pub fn checklist_call(checklist: Option<&Checklist>, problems: &[Problem], lang: Lang) -> String {
     let mut out = String::from("{{Partnership checklist\n");
     if let Some(c) = checklist {
         let _ = writeln!(out, "| stage = {}", inert(&c.stage));
+        let stage_label = Message::stage(&c.stage, &c.stage_label);
+        let _ = writeln!(out, "| stage_label = {}", call(&stage_label, lang));
         let _ = writeln!(out, "| done = {}\n| total = {}", c.done, c.total);
+    }
+    if let Some(code) = lang.code() {
+        let _ = writeln!(out, "| lang = {code}");
+    }
+    if let Some(c) = checklist {
         out.push_str("| items =\n");
         for item in &c.items {
             let state = if item.done { "done" } else { "todo" };
-            let carried = if item.carried_over {
-                format!(" (carried over from {})", inert(&item.stage))
-            } else {
-                String::new()
-            };
+            let mut step = Message::label("item", &item.id, &item.label);
+            if item.carried_over {
+                step = Message::new("item-carried-over")
+                    .with(step)
+                    .with(Message::stage(&item.stage, &item.stage_label));
+            }
             let _ = writeln!(
                 out,
-                "{{{{Partnership checklist/item|state={state}|step={}{carried}|evidence={}}}}}",
-                inert(&item.label),
-                inert_message(&item.evidence)
+                "{{{{Partnership checklist/item|state={state}|step={}|evidence={}{}}}}}",
+                call(&step, lang),
+                call(&item.evidence, lang),
+                lang.param(),
             );
         }
     }
     if !problems.is_empty() {
         out.push_str("| problems =\n");
         for p in problems {
-            let _ = writeln!(out, "* {}", inert_message(&p.message));
+            let _ = writeln!(out, "* {}", call(&p.message, lang));
         }
     }
     out.push_str("}}");
@@ -99,7 +114,7 @@ pub fn region(
          {{{{Partnership proposal}}}} parameters or the page's sections instead. How it works: [[{}]]",
         settings.docs_page
     );
-    let mut body = checklist_call(checklist, problems);
+    let mut body = checklist_call(checklist, problems, settings.lang);
     if !problems.is_empty() {
         let _ = write!(body, "\n[[Category:{}]]", settings.problems_category);
     }
@@ -111,13 +126,15 @@ mod tests {
     use super::*;
     use crate::analyse::checklist::ChecklistItem;
 
-    fn settings() -> RenderSettings<'static> {
+    fn settings(lang: Lang<'static>) -> RenderSettings<'static> {
         RenderSettings {
             docs_page: "User:Partnerbot",
             problems_category: "Partnership proposals with problems",
             count_rules: Box::leak(Box::default()),
             support_sections: &[],
             survey_sections: &[],
+            lang,
+            notice_lang: lang,
         }
     }
 
@@ -130,16 +147,18 @@ mod tests {
                     id: "plan".into(),
                     label: "Project plan drafted".into(),
                     stage: "planning".into(),
+                    stage_label: "Planning".into(),
                     done: true,
-                    evidence: "section \"Plan\" has content".into(),
+                    evidence: Message::new("evidence-section").arg("Plan"),
                     carried_over: false,
                 },
                 ChecklistItem {
                     id: "goal".into(),
                     label: "Goal set".into(),
                     stage: "selection".into(),
+                    stage_label: "Selection".into(),
                     done: false,
-                    evidence: "fill in `goal`".into(),
+                    evidence: Message::new("evidence-fill-in").arg("goal"),
                     carried_over: true,
                 },
             ],
@@ -148,42 +167,79 @@ mod tests {
         }
     }
 
+    fn problems() -> Vec<Problem> {
+        vec![Problem::about(
+            "start",
+            Message::new("problem-invalid-value")
+                .arg("start")
+                .arg("[[Category:Spam]]}}")
+                .with(Message::new("hint-start")),
+        )]
+    }
+
     #[test]
     fn region_snapshot() {
-        let problems = vec![Problem::about(
-            "start",
-            "`start` = \"[[Category:Spam]]}}\" is not valid".into(),
-        )];
         let state = RegionState {
             stage: Some("planning".into()),
             notice: 1,
         };
-        let text = region(Some(&checklist()), &problems, &state, &settings());
+        let text = region(
+            Some(&checklist()),
+            &problems(),
+            &state,
+            &settings(Lang::READER),
+        );
         let expected = "\
 <!-- partnerbot:checklist notice=1 stage=planning | This box is written by partnerbot and rewritten whenever the page changes: edit the {{Partnership proposal}} parameters or the page's sections instead. How it works: [[User:Partnerbot]] -->
 {{Partnership checklist
 | stage = planning
+| stage_label = {{Partnership message|stage-planning|default=Planning}}
 | done = 1
 | total = 2
 | items =
-{{Partnership checklist/item|state=done|step=Project plan drafted|evidence=section \"Plan\" has content}}
-{{Partnership checklist/item|state=todo|step=Goal set (carried over from selection)|evidence=fill in <code>goal</code>}}
+{{Partnership checklist/item|state=done|step={{Partnership message|item-plan|default=Project plan drafted}}|evidence={{Partnership message|evidence-section|Plan}}}}
+{{Partnership checklist/item|state=todo|step={{Partnership message|item-carried-over|{{Partnership message|item-goal|default=Goal set}}|{{Partnership message|stage-selection|default=Selection}}}}|evidence={{Partnership message|evidence-fill-in|goal}}}}
 | problems =
-* <code>start</code> = \"&#91;&#91;Category:Spam&#93;&#93;&#125;&#125;\" is not valid
+* {{Partnership message|problem-invalid-value|start|&#91;&#91;Category:Spam&#93;&#93;&#125;&#125;|{{Partnership message|hint-start}}}}
 }}
 [[Category:Partnership proposals with problems]]
 <!-- /partnerbot:checklist -->";
         assert_eq!(text, expected);
         let found = region::find(&text, KIND).unwrap().unwrap();
         assert_eq!(RegionState::from_attrs(&found.attrs), state);
+        // The same facts in English, for the CLI.
+        assert_eq!(
+            problems()[0].message.english(),
+            "`start` = \"[[Category:Spam]]}}\" is not valid: expected a date written YYYY-MM-DD, e.g. 2026-03-01"
+        );
+    }
+
+    #[test]
+    fn a_page_language_goes_into_every_call() {
+        let text = region(
+            Some(&checklist()),
+            &problems(),
+            &RegionState::default(),
+            &settings(Lang::fixed("fr")),
+        );
+        assert!(text.contains("| lang = fr\n"), "{text}");
+        let calls = text.matches("{{Partnership message|").count();
+        assert_eq!(calls, 9, "{text}");
+        assert_eq!(
+            text.matches("|lang=fr}}").count(),
+            calls + 2,
+            "messages and items: {text}"
+        );
     }
 
     #[test]
     fn no_problems_no_category_and_rendering_is_deterministic() {
         let state = RegionState::default();
-        let a = region(Some(&checklist()), &[], &state, &settings());
+        let s = settings(Lang::READER);
+        let a = region(Some(&checklist()), &[], &state, &s);
         assert!(!a.contains("Category:"));
         assert!(!a.contains("problems ="));
-        assert_eq!(a, region(Some(&checklist()), &[], &state, &settings()));
+        assert!(!a.contains("lang"));
+        assert_eq!(a, region(Some(&checklist()), &[], &state, &s));
     }
 }

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::inert::inert;
+use super::message::{Lang, key};
 use super::region;
 use crate::analyse::index::{Cell, ListKind, Row};
 use crate::analyse::proposal::normalize_template_name;
@@ -16,21 +17,31 @@ fn row_template(kind: ListKind) -> String {
 }
 
 /// The region holding `rows` (keyed by [`ListKind::key`], so already in order).
-pub fn region(kind: ListKind, rows: &BTreeMap<String, Row>, docs_page: &str) -> String {
+pub fn region(kind: ListKind, rows: &BTreeMap<String, Row>, docs_page: &str, lang: Lang) -> String {
     let attrs = [("rows".to_owned(), rows.len().to_string())].into();
     let note = format!(
         "partnerbot keeps this list of {} current from the pages themselves; edits inside are \
          replaced, see [[{docs_page}]]",
         kind.label()
     );
-    region::wrap(kind.region_kind(), &attrs, &note, &body(kind, rows))
+    region::wrap(kind.region_kind(), &attrs, &note, &body(kind, rows, lang))
 }
 
-fn body(kind: ListKind, rows: &BTreeMap<String, Row>) -> String {
+fn body(kind: ListKind, rows: &BTreeMap<String, Row>, lang: Lang) -> String {
     if rows.is_empty() {
-        return format!("''No {} yet.''", kind.label());
+        let empty = match kind {
+            ListKind::LearningPatterns => "index-empty-learning-patterns",
+            ListKind::CaseStudies => "index-empty-case-studies",
+            ListKind::Proposals => "index-empty-proposals",
+            ListKind::Communities => "index-empty-communities",
+        };
+        return key(empty, lang);
     }
-    let mut out = format!("{{{{Partnership index/{} header}}}}\n", kind.template());
+    let mut out = format!(
+        "{{{{Partnership index/{} header{}}}}}\n",
+        kind.template(),
+        lang.param()
+    );
     let template = row_template(kind);
     for row in rows.values() {
         out.push_str("{{");
@@ -45,6 +56,7 @@ fn body(kind: ListKind, rows: &BTreeMap<String, Row>) -> String {
                 Cell::Wiki => out.push_str(value),
             }
         }
+        out.push_str(&lang.param());
         out.push_str("}}\n");
     }
     out.push_str("{{Partnership index/end}}");
@@ -172,7 +184,7 @@ mod tests {
         for (n, h) in HOSTILE.iter().enumerate() {
             list.push(pattern(&format!("A{n}"), h));
         }
-        let text = region(kind, &rows(kind, &list), "User:Partnerbot");
+        let text = region(kind, &rows(kind, &list), "User:Partnerbot", Lang::READER);
         let lines: Vec<&str> = text.lines().collect();
         // Opening comment, header, one line per row, end, closing comment.
         assert_eq!(lines.len(), list.len() + 4, "{text}");
@@ -200,7 +212,10 @@ mod tests {
             list.push(pattern(&format!("A{n}"), h));
         }
         let written = rows(kind, &list);
-        let page = format!("intro\n{}\noutro", region(kind, &written, "D"));
+        let page = format!(
+            "intro\n{}\noutro",
+            region(kind, &written, "D", Lang::READER)
+        );
         let read = read_rows(&page, kind);
         assert_eq!(read.len(), written.len());
         for (key, row) in &written {
@@ -211,14 +226,46 @@ mod tests {
             }
         }
         // Rendering what was read gives the same text: no drift, no double escaping.
-        assert_eq!(region(kind, &read, "D"), region(kind, &written, "D"));
+        assert_eq!(
+            region(kind, &read, "D", Lang::READER),
+            region(kind, &written, "D", Lang::READER)
+        );
         assert_eq!(kinds_on(&page), [kind].into());
     }
 
     #[test]
+    fn a_page_language_goes_into_header_and_rows_and_reads_back() {
+        let kind = ListKind::LearningPatterns;
+        let written = rows(kind, &[pattern("A", "x"), pattern("B", "y")]);
+        let text = region(kind, &written, "D", Lang::fixed("fr"));
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[1],
+            "{{Partnership index/learning pattern header|lang=fr}}"
+        );
+        assert!(
+            lines[2].ends_with("|lang=fr}}") && lines[3].ends_with("|lang=fr}}"),
+            "{text}"
+        );
+        let read = read_rows(&text, kind);
+        assert!(
+            read.values().all(|r| !r.contains_key("lang")),
+            "lang is not a cell"
+        );
+        assert_eq!(region(kind, &read, "D", Lang::fixed("fr")), text);
+    }
+
+    #[test]
     fn empty_lists_say_so() {
-        let text = region(ListKind::CaseStudies, &BTreeMap::new(), "D");
-        assert!(text.contains("''No case studies yet.''"));
+        let text = region(ListKind::CaseStudies, &BTreeMap::new(), "D", Lang::READER);
+        assert!(text.contains("{{Partnership message|index-empty-case-studies}}"));
+        let french = region(
+            ListKind::CaseStudies,
+            &BTreeMap::new(),
+            "D",
+            Lang::fixed("fr"),
+        );
+        assert!(french.contains("{{Partnership message|index-empty-case-studies|lang=fr}}"));
         assert!(read_rows(&text, ListKind::CaseStudies).is_empty());
     }
 

@@ -29,27 +29,6 @@ pub fn inert(value: &str) -> String {
     out.replace("__", "_&#95;").replace("''", "'&#39;")
 }
 
-/// Like [`inert`], then `` `name` `` spans (our own messages' way of naming a parameter)
-/// become `<code>name</code>`; an unpaired backtick stays as it is.
-pub fn inert_message(message: &str) -> String {
-    let escaped = inert(message);
-    let parts: Vec<&str> = escaped.split('`').collect();
-    if parts.len() % 2 == 0 {
-        return escaped;
-    }
-    parts
-        .iter()
-        .enumerate()
-        .map(|(n, part)| {
-            if n % 2 == 1 {
-                format!("<code>{part}</code>")
-            } else {
-                (*part).to_owned()
-            }
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,20 +58,6 @@ mod tests {
             }
         }
         assert_eq!(inert("Museu de Lisboa"), "Museu de Lisboa");
-    }
-
-    #[test]
-    fn messages_keep_code_spans() {
-        assert_eq!(inert_message("fill in `goal`"), "fill in <code>goal</code>");
-        assert_eq!(
-            inert_message("`a` and `b`"),
-            "<code>a</code> and <code>b</code>"
-        );
-        assert_eq!(
-            inert_message("`x` = \"<b>\""),
-            "<code>x</code> = \"&lt;b&gt;\""
-        );
-        assert_eq!(inert_message("a ` b"), "a ` b");
     }
 
     proptest::proptest! {

@@ -7,10 +7,12 @@
 //! - [`index`]: the lists of the index as tables of row templates, and reading them back;
 //! - [`notice`]: the talk-page notice of a stage change;
 //! - [`resources`]: the link report under the resources list.
+//! - [`message`]: words as `{{Partnership message}}` calls, in the page's or reader's language.
 
 pub mod checklist;
 pub mod index;
 pub mod inert;
+pub mod message;
 pub mod notice;
 pub mod region;
 pub mod resources;

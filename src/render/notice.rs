@@ -3,12 +3,26 @@
 
 use super::checklist::checklist_call;
 use super::inert::inert;
+use super::message::{Lang, call};
 use crate::analyse::checklist::Checklist;
+use crate::analyse::message::Message;
 
 #[derive(Debug, Clone)]
 pub struct Notice {
-    pub section_title: String,
+    /// The section title as a message; MediaWiki's section titles are plain text, so the wiki
+    /// expands it in the notice's language before posting (see [`Notice::lang`]).
+    pub title: Message,
+    /// The notice's language (the proposal page's), written into its template calls.
+    pub lang: Option<String>,
     pub text: String,
+}
+
+impl Notice {
+    /// The section title as wikitext to expand.
+    pub fn title_call(&self) -> String {
+        let lang = self.lang.as_deref().map_or(Lang::READER, Lang::fixed);
+        call(&self.title, lang)
+    }
 }
 
 /// The marker that identifies transition `n` of a page on its talk page.
@@ -21,6 +35,8 @@ pub fn already_posted(talk_text: &str, n: u32) -> bool {
     talk_text.contains(&marker(n))
 }
 
+/// The notice of transition `n` from stage `from` to the checklist's stage, in `lang` (the
+/// proposal page's language; the templates show English where it has no translation).
 pub fn stage_notice(
     page_title: &str,
     from: &str,
@@ -28,6 +44,7 @@ pub fn stage_notice(
     contacts: &[String],
     n: u32,
     docs_page: &str,
+    lang: Lang,
 ) -> Notice {
     let pings: Vec<String> = contacts
         .iter()
@@ -38,23 +55,27 @@ pub fn stage_notice(
     } else {
         format!("{}: ", pings.join(", "))
     };
+    let to_label = Message::stage(&checklist.stage, &checklist.stage_label);
+    let moved = Message::new("notice-moved")
+        .arg(page_title)
+        // The earlier stage's configured label is not at hand: its id is the fallback.
+        .with(Message::stage(from, from))
+        .with(to_label.clone())
+        .arg(docs_page);
     let text = format!(
         "{marker}from={from} to={to} -->\n\
-         {greeting}the partnership proposal [[{page}]] moved from stage ''{from_label}'' to \
-         '''{to_label}'''. Here is its checklist for the new stage; items are ticked as the page \
-         shows evidence for them ([[{docs_page}|how]]).\n\n\
+         {greeting}{moved}\n\n\
          {call}\n\n\
          ~~~~",
         marker = marker(n),
         from = inert(from),
         to = inert(&checklist.stage),
-        page = page_title,
-        from_label = inert(from),
-        to_label = inert(&checklist.stage_label),
-        call = checklist_call(Some(checklist), &[]),
+        moved = call(&moved, lang),
+        call = checklist_call(Some(checklist), &[], lang),
     );
     Notice {
-        section_title: format!("Partnership stage: {}", inert(&checklist.stage_label)),
+        title: Message::new("notice-title").with(to_label),
+        lang: lang.code().map(str::to_owned),
         text,
     }
 }
@@ -64,7 +85,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn notice_carries_its_marker_and_pings() {
+    fn notice_carries_its_marker_pings_and_language() {
         let c = Checklist {
             stage: "agreement".into(),
             stage_label: "Agreement".into(),
@@ -79,18 +100,29 @@ mod tests {
             &["Ana Lopes".into()],
             2,
             "User:Partnerbot",
+            Lang::fixed("fr"),
         );
         assert!(
             n.text
                 .starts_with("<!-- partnerbot:stage-notice n=2 from=planning to=agreement -->")
         );
         assert!(n.text.contains(
-            "[[User:Ana Lopes|Ana Lopes]]: the partnership proposal [[Partnerships/Proposals/X]]"
-        ));
+            "[[User:Ana Lopes|Ana Lopes]]: {{Partnership message|notice-moved|Partnerships/Proposals/X\
+             |{{Partnership message|stage-planning|default=planning|lang=fr}}\
+             |{{Partnership message|stage-agreement|default=Agreement|lang=fr}}|User:Partnerbot|lang=fr}}"
+        ), "{}", n.text);
+        assert!(
+            n.text.contains("| lang = fr\n"),
+            "the checklist is in French too"
+        );
         assert!(n.text.trim_end().ends_with("~~~~"));
         assert!(already_posted(&format!("older\n{}", n.text), 2));
         assert!(!already_posted(&n.text, 1));
         assert!(!already_posted(&n.text, 20), "n=2 is not a prefix of n=20");
-        assert_eq!(n.section_title, "Partnership stage: Agreement");
+        assert_eq!(n.title.english(), "Partnership stage: Agreement");
+        assert_eq!(
+            n.title_call(),
+            "{{Partnership message|notice-title|{{Partnership message|stage-agreement|default=Agreement|lang=fr}}|lang=fr}}"
+        );
     }
 }

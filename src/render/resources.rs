@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use super::inert::inert;
+use super::message::{Lang, key};
 use super::region::{self, RegionError};
 use crate::analyse::resources::{Finding, LinkTarget, Verdict};
 
@@ -56,7 +57,10 @@ fn line(f: &Finding) -> String {
     };
     let mut s = format!(
         "{link} – '''{}''': {}",
-        f.verdict.as_str(),
+        key(
+            &format!("resources-verdict-{}", f.verdict.as_str()),
+            Lang::READER
+        ),
         inert(&f.detail)
     );
     if let Some(to) = &f.to {
@@ -175,8 +179,8 @@ mod tests {
         );
         assert!(region.contains(
             "{{Partnership resources report|links=3|problems=2|date=2026-11-26\n|list=\n\
-             * [[:Gone]] – '''broken''': the page does not exist\n\
-             * https://a.example/x%7Cy – '''moved''': HTTP 301 (permanent redirect) → https://b.example/%7D%7D\n}}"
+             * [[:Gone]] – '''{{Partnership message|resources-verdict-broken}}''': the page does not exist\n\
+             * https://a.example/x%7Cy – '''{{Partnership message|resources-verdict-moved}}''': HTTP 301 (permanent redirect) → https://b.example/%7D%7D\n}}"
         ), "{region}");
         // The region does not count as part of the list on the next read.
         assert_eq!(end(&out), end(PAGE));

@@ -2,7 +2,9 @@
 //! unchanged status renders the same text and is not saved again.
 
 use super::inert::inert;
+use super::message::{Lang, call, key};
 use super::region;
+use crate::analyse::message::Message;
 
 pub const KIND: &str = "status";
 
@@ -23,13 +25,15 @@ pub struct StatusFacts {
     pub last_error: Option<String>,
 }
 
+/// The status table; its words are in each reader's language (the page is the bot's own).
 pub fn region(facts: &StatusFacts, docs_page: &str) -> String {
+    let lang = Lang::READER;
     let editing = match &facts.stopped {
-        None => "yes".to_owned(),
-        Some(why) => format!("'''no''': {}", inert(why)),
+        None => key("status-yes", lang),
+        Some(why) => call(&Message::new("status-stopped").arg(why.as_str()), lang),
     };
     let outside = if facts.outside.is_empty() {
-        "none".to_owned()
+        key("status-none", lang)
     } else {
         facts
             .outside
@@ -39,28 +43,32 @@ pub fn region(facts: &StatusFacts, docs_page: &str) -> String {
             .join(", ")
     };
     let rows = [
-        ("Editing", editing),
-        ("Watching", inert(&facts.source)),
+        ("status-editing", editing),
+        ("status-watching", inert(&facts.source)),
         (
-            "Last full pass",
+            "status-last-full-pass",
             facts
                 .last_full_pass
                 .clone()
-                .unwrap_or_else(|| "not yet".into()),
+                .unwrap_or_else(|| key("status-not-yet", lang)),
         ),
-        ("Proposals", facts.proposals.to_string()),
-        ("Proposals with problems", facts.with_problems.to_string()),
-        ("Edits today (UTC)", facts.edits_today.to_string()),
-        ("Outside the edit allow-list (not edited)", outside),
-        ("On-wiki configuration", inert(&facts.config)),
+        ("status-proposals", facts.proposals.to_string()),
+        ("status-with-problems", facts.with_problems.to_string()),
+        ("status-edits-today", facts.edits_today.to_string()),
+        ("status-outside", outside),
+        // Free text of the bot's own (errors, configuration state): left in English.
+        ("status-config", inert(&facts.config)),
         (
-            "Last error",
-            facts.last_error.as_deref().map_or("none".into(), inert),
+            "status-last-error",
+            facts
+                .last_error
+                .as_deref()
+                .map_or_else(|| key("status-none", lang), inert),
         ),
     ];
     let mut body = String::from("{| class=\"wikitable\"\n");
     for (name, value) in rows {
-        body.push_str(&format!("|-\n! {name}\n| {value}\n"));
+        body.push_str(&format!("|-\n! {}\n| {value}\n", key(name, lang)));
     }
     body.push_str("|}");
     let note = format!("partnerbot writes this status; see [[{docs_page}]]");
@@ -81,7 +89,10 @@ mod tests {
         };
         let a = region(&facts, "User:Partnerbot");
         assert_eq!(a, region(&facts, "User:Partnerbot"));
-        assert!(a.contains("'''no''': the shut-off page says &#91;&#91;stop&#93;&#93;"));
+        assert!(a.contains(
+            "{{Partnership message|status-stopped|the shut-off page says &#91;&#91;stop&#93;&#93;}}"
+        ));
+        assert!(a.contains("! {{Partnership message|status-editing}}\n"));
         assert!(a.contains("[[:User:X/Draft]]"));
         assert!(!a.contains("{{boom}}"));
     }

@@ -4,7 +4,8 @@
 
 use std::fmt::Write as _;
 
-use super::inert::{inert, inert_message};
+use super::inert::inert;
+use super::message::{Lang, call};
 use super::region;
 use super::tally::{counted_attrs, excerpt};
 use crate::analyse::proposal::Proposal;
@@ -46,8 +47,12 @@ pub fn region(
     verified: &Verified,
     as_of: u64,
     docs_page: &str,
+    lang: Lang,
 ) -> String {
     let mut body = String::from("{{Partnership survey\n");
+    if let Some(code) = lang.code() {
+        let _ = writeln!(body, "| lang = {code}");
+    }
     let _ = writeln!(
         body,
         "| responses = {}\n| ignored = {}",
@@ -74,17 +79,18 @@ pub fn region(
             let _ = writeln!(body, "| {param} = {}", inert(v));
         }
     }
-    let _ = writeln!(body, "| as_of = revision {as_of}");
+    let _ = writeln!(body, "| revision = {as_of}");
     if !survey.responses.is_empty() {
         body.push_str("| counted =\n");
         for r in &survey.responses {
             let _ = writeln!(
                 body,
-                "{{{{Partnership survey/row|user={}|time={}|process={}|outcomes={}}}}}",
+                "{{{{Partnership survey/row|user={}|time={}|process={}|outcomes={}{}}}}}",
                 inert(&r.user),
                 inert(&r.timestamp),
                 r.process,
-                r.outcomes
+                r.outcomes,
+                lang.param()
             );
         }
     }
@@ -92,16 +98,17 @@ pub fn region(
         body.push_str("| not_counted =\n");
         for i in &survey.ignored {
             let (line, more) = excerpt(&i.line);
-            let detail = i.detail.as_deref().map(inert_message).unwrap_or_default();
+            let detail = i.detail.as_ref().map(|d| call(d, lang)).unwrap_or_default();
             let reason = serde_json::to_value(i.reason)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_default();
             let _ = writeln!(
                 body,
-                "{{{{Partnership survey/row|user={}|reason={reason}|why={}|detail={detail}|line=<code>{line}{more}</code>}}}}",
+                "{{{{Partnership survey/row|user={}|reason={reason}|why={}|detail={detail}|line=<code>{line}{more}</code>{}}}}}",
                 i.user.as_deref().map(inert).unwrap_or_default(),
-                inert(i.reason.explain()),
+                call(&i.reason.message(), lang),
+                lang.param()
             );
         }
     }
@@ -132,7 +139,11 @@ mod tests {
             ignored: vec![IgnoredResponse {
                 user: Some("Rui".into()),
                 reason: Reason::InvalidResponse,
-                detail: Some("`process` = \"9\" is not a rating from 1 to 5".into()),
+                detail: Some(
+                    crate::analyse::message::Message::new("survey-invalid-value")
+                        .arg("process")
+                        .arg("9"),
+                ),
                 line: "* {{Partnership survey response|process=9}} [[User:Rui]]".into(),
             }],
             process: Question {
@@ -161,6 +172,7 @@ mod tests {
             &verified,
             7,
             "User:Partnerbot",
+            Lang::READER,
         );
         let expected = "\
 <!-- partnerbot:survey as_of=7 verified=0badcafe | Counted by partnerbot by public rules ([[User:Partnerbot]]); rewritten when the responses change. Respond below: one line each, {{Partnership survey response|process=1-5|outcomes=1-5|comment=}} and four tildes -->
@@ -178,11 +190,11 @@ mod tests {
 | target = 70
 | min_responses = 5
 | met = no
-| as_of = revision 7
+| revision = 7
 | counted =
 {{Partnership survey/row|user=Ana|time=2026-05-01 10:00|process=5|outcomes=4}}
 | not_counted =
-{{Partnership survey/row|user=Rui|reason=invalid-response|why=a rating is missing or is not a number from 1 to 5|detail=<code>process</code> = \"9\" is not a rating from 1 to 5|line=<code>* &#123;&#123;Partnership survey response&#124;process=9&#125;&#125; &#91;&#91;User:Rui&#93;&#93;</code>}}
+{{Partnership survey/row|user=Rui|reason=invalid-response|why={{Partnership message|tally-reason-invalid-response}}|detail={{Partnership message|survey-invalid-value|process|9}}|line=<code>* &#123;&#123;Partnership survey response&#124;process=9&#125;&#125; &#91;&#91;User:Rui&#93;&#93;</code>}}
 }}
 <!-- /partnerbot:survey -->";
         assert_eq!(r, expected);

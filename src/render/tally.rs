@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::inert::inert;
+use super::message::{Lang, call, key};
 use super::region;
 use crate::analyse::tally::count::{CountRules, Status};
 use crate::analyse::tally::{Tally, Verified};
@@ -31,6 +32,7 @@ pub fn region(
     closes: Option<&str>,
     as_of: u64,
     docs_page: &str,
+    lang: Lang,
 ) -> String {
     let t = &tally.totals;
     let mut body = String::from("{{Partnership support tally\n");
@@ -51,7 +53,10 @@ pub fn region(
     if let Some(c) = closes {
         let _ = writeln!(body, "| closes = {}", inert(c));
     }
-    let _ = writeln!(body, "| as_of = revision {as_of}");
+    let _ = writeln!(body, "| revision = {as_of}");
+    if let Some(code) = lang.code() {
+        let _ = writeln!(body, "| lang = {code}");
+    }
     if !tally.ignored.is_empty() {
         body.push_str("| details = #partnerbot-tally-audit\n");
     }
@@ -59,23 +64,23 @@ pub fn region(
     if !tally.ignored.is_empty() {
         body.push_str(
             "\n<div class=\"mw-collapsible mw-collapsed\" id=\"partnerbot-tally-audit\">\
-             \n'''Lines not counted''' and why:\n<div class=\"mw-collapsible-content\">\n",
+             \n",
         );
+        body.push_str(&key("tally-audit-heading", lang));
+        body.push_str("\n<div class=\"mw-collapsible-content\">\n");
         for i in &tally.ignored {
             let who = i
                 .user
                 .as_deref()
                 .map(inert)
-                .unwrap_or_else(|| "(no signature)".into());
+                .unwrap_or_else(|| key("tally-no-signature", lang));
             let (excerpt, more) = excerpt(&i.line);
             let position = format!("{:?}", i.position).to_lowercase();
+            let position = key(&format!("tally-position-{position}"), lang);
             let _ = writeln!(
                 body,
                 "* {who} ({position}): {} – <code>{}{more}</code>",
-                i.reason
-                    .explain()
-                    .replace("{{", "&#123;&#123;")
-                    .replace("}}", "&#125;&#125;"),
+                call(&i.reason.message(), lang),
                 excerpt
             );
         }
@@ -157,6 +162,7 @@ mod tests {
             Some("2026-12-10"),
             42,
             "User:Partnerbot",
+            Lang::READER,
         );
         assert!(r.starts_with(
             "<!-- partnerbot:tally as_of=42 seal=00ff verified=0badcafe | Counted by partnerbot"
@@ -164,8 +170,12 @@ mod tests {
         assert!(r.contains(
             "| support = 3\n| oppose = 1\n| neutral = 0\n| ignored = 1\n| percent = 75\n"
         ));
-        assert!(r.contains("| result = open\n| closes = 2026-12-10\n| as_of = revision 42\n| details = #partnerbot-tally-audit"));
-        assert!(r.contains("* Pedro (support): struck out – <code># &lt;s&gt;'&#39;'Support'&#39;' &#91;&#91;User:Pedro&#124;P&#93;&#93; &#123;&#123;x&#125;&#125; &#126;&#126;&#126;&#126;&lt;/s&gt;</code>"), "{r}");
+        assert!(r.contains("| result = open\n| closes = 2026-12-10\n| revision = 42\n| details = #partnerbot-tally-audit"));
+        assert!(
+            !r.contains("lang"),
+            "the reader's language: no lang parameter"
+        );
+        assert!(r.contains("* Pedro ({{Partnership message|tally-position-support}}): {{Partnership message|tally-reason-struck}} – <code># &lt;s&gt;'&#39;'Support'&#39;' &#91;&#91;User:Pedro&#124;P&#93;&#93; &#123;&#123;x&#125;&#125; &#126;&#126;&#126;&#126;&lt;/s&gt;</code>"), "{r}");
         let found = region::find(&r, KIND).unwrap().unwrap();
         assert_eq!(as_of(&found), Some(42));
         assert_eq!(Verified::from_attrs(&found.attrs), verified);

@@ -24,6 +24,9 @@ pub struct PageRevision {
     pub text: String,
     /// Server time of the read; a deletion after it makes a save fail instead of re-creating.
     pub read_at: String,
+    /// The page's language (`pagelanguage`: a translation page's or one set by
+    /// Special:PageLanguage; else the wiki's), when the read asked for it.
+    pub language: Option<String>,
 }
 
 pub struct SaveRequest<'a> {
@@ -196,7 +199,8 @@ impl Connection {
         let joined = titles.join("|");
         let mut params: Vec<(String, String)> = [
             ("action", "query"),
-            ("prop", "revisions"),
+            // `info` brings `pagelanguage` in the same request.
+            ("prop", "revisions|info"),
             ("rvprop", "ids|timestamp|user|content"),
             ("rvslots", "main"),
             ("curtimestamp", "1"),
@@ -260,8 +264,13 @@ pub(super) fn collect_pages(
         }
         let revision = page["revisions"].get(0);
         let missing = page["missing"].as_bool().unwrap_or(false);
+        let language = page["pagelanguage"].as_str().map(str::to_owned);
         if revision.is_none() && !missing && by_title.contains_key(&title) {
-            continue; // Already filled by an earlier part of a continued answer.
+            // Already filled by an earlier part of a continued answer.
+            if let (Some(known), Some(l)) = (by_title.get_mut(&title), language) {
+                known.language.get_or_insert(l);
+            }
+            continue;
         }
         by_title.insert(
             title.clone(),
@@ -278,6 +287,7 @@ pub(super) fn collect_pages(
                     .unwrap_or_default()
                     .to_owned(),
                 read_at: read_at.to_owned(),
+                language,
             },
         );
     }

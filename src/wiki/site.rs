@@ -59,6 +59,22 @@ impl SiteStatus {
 }
 
 impl Connection {
+    /// `text` with its templates expanded as on page `title` (`action=expandtemplates`).
+    pub async fn expand(&self, title: &str, text: &str) -> Result<String, WikiError> {
+        let response = self
+            .get(&[
+                ("action", "expandtemplates"),
+                ("title", title),
+                ("text", text),
+                ("prop", "wikitext"),
+            ])
+            .await?;
+        Ok(response["expandtemplates"]["wikitext"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned())
+    }
+
     /// Site name, version, our account and one page's content, in a single request.
     pub async fn site_status(&self, page: &str) -> Result<SiteStatus, WikiError> {
         let response = self

@@ -27,6 +27,9 @@ pub struct SiteVocabulary {
     pub interwiki: Vec<String>,
     /// The wiki's host name, for URL signatures.
     pub host: String,
+    /// The wiki's content language (`en` on Meta-Wiki): pages in another language get it
+    /// written into the bot's regions.
+    pub content_language: String,
 }
 
 /// One revision of a page, newest first when listed.
@@ -128,6 +131,7 @@ impl Connection {
             .as_str()
             .unwrap_or_default()
             .to_owned();
+        v.content_language = q["general"]["lang"].as_str().unwrap_or("en").to_owned();
         Ok(v)
     }
 

@@ -99,19 +99,28 @@ fn every_line_is_counted_or_has_one_reason() {
             (Some("F"), Reason::InvalidResponse),
         ]
     );
-    assert!(s.ignored[3].detail.as_deref().unwrap().contains("\"9\""));
+    assert!(
+        s.ignored[3]
+            .detail
+            .as_ref()
+            .unwrap()
+            .english()
+            .contains("\"9\"")
+    );
     assert!(
         s.ignored[4]
             .detail
-            .as_deref()
+            .as_ref()
             .unwrap()
+            .english()
             .contains("`process` is missing")
     );
     assert!(
         s.ignored[7]
             .detail
-            .as_deref()
+            .as_ref()
             .unwrap()
+            .english()
             .contains("no {{Partnership survey response}}")
     );
     assert_eq!(

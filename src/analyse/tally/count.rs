@@ -6,6 +6,8 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
+use crate::analyse::message::Message;
+
 use super::lines::{Position, VoteLine};
 use super::signature::{is_ip, is_temporary};
 
@@ -80,20 +82,39 @@ pub enum Reason {
 }
 
 impl Reason {
-    /// What the reason means, in words a voter understands.
-    pub fn explain(self) -> &'static str {
-        match self {
-            Reason::Struck => "struck out",
-            Reason::Unsigned => "no signature (user link and timestamp) and no {{unsigned}}",
-            Reason::Ip => "signed by an IP address",
-            Reason::TemporaryAccount => "signed by a temporary account",
-            Reason::UnknownUser => "the signing account does not exist",
-            Reason::Ineligible => "the account does not meet the eligibility rules",
-            Reason::Forged => "the page history shows someone else added this signature",
-            Reason::Late => "signed after the support period closed",
-            Reason::Superseded => "the same user voted again later; only the latest vote counts",
-            Reason::InvalidResponse => "a rating is missing or is not a number from 1 to 5",
-        }
+    pub const ALL: [Reason; 10] = [
+        Reason::Struck,
+        Reason::Unsigned,
+        Reason::Ip,
+        Reason::TemporaryAccount,
+        Reason::UnknownUser,
+        Reason::Ineligible,
+        Reason::Forged,
+        Reason::Late,
+        Reason::Superseded,
+        Reason::InvalidResponse,
+    ];
+
+    /// What the reason means, in words a voter understands (`tally-reason-…`).
+    pub fn message(self) -> Message {
+        let id = match self {
+            Reason::Struck => "struck",
+            Reason::Unsigned => "unsigned",
+            Reason::Ip => "ip",
+            Reason::TemporaryAccount => "temporary-account",
+            Reason::UnknownUser => "unknown-user",
+            Reason::Ineligible => "ineligible",
+            Reason::Forged => "forged",
+            Reason::Late => "late",
+            Reason::Superseded => "superseded",
+            Reason::InvalidResponse => "invalid-response",
+        };
+        Message::new(&format!("tally-reason-{id}"))
+    }
+
+    /// [`Reason::message`] in English.
+    pub fn explain(self) -> String {
+        self.message().english()
     }
 }
 

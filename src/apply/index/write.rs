@@ -8,6 +8,7 @@ use super::{CONFLICT_ATTEMPTS, IndexSummary, Indexer, Lists, Placement, TargetPa
 use crate::analyse::bots;
 use crate::analyse::index::ListKind;
 use crate::render::index as render;
+use crate::render::message::Lang;
 use crate::wiki::{PageRevision, PageStore, SaveOutcome, SaveRequest, WikiError};
 
 impl Indexer<'_> {
@@ -55,6 +56,7 @@ impl Indexer<'_> {
             .flat_map(|rows| rows.keys().cloned())
             .collect();
         let docs = &self.settings.bot.docs_page;
+        let content_language = self.reconciler.content_language();
         for (page, kinds) in targets {
             let on_page: Vec<ListOnPage> = kinds
                 .iter()
@@ -65,6 +67,7 @@ impl Indexer<'_> {
                         *kind,
                         lists.get(kind).unwrap_or(&BTreeMap::new()),
                         docs,
+                        Lang::of_page(page.language.as_deref(), content_language),
                     ),
                 })
                 .collect();

@@ -23,6 +23,7 @@ fn revision(title: &str, text: Option<&str>, user: &str) -> PageRevision {
         user: text.map(|_| user.into()),
         text: text.unwrap_or_default().into(),
         read_at: "2026-11-26T12:00:00Z".into(),
+        language: None,
     }
 }
 

@@ -7,6 +7,7 @@ use crate::analyse::proposal::ProposalRules;
 use crate::analyse::stages::Stages;
 use crate::analyse::tally::signature::SiteNames;
 use crate::analyse::tally::{self, LineRules, SignatureRules};
+use crate::render::message::Lang;
 
 fn now() -> chrono::NaiveDateTime {
     chrono::NaiveDate::from_ymd_opt(2026, 11, 26)
@@ -22,6 +23,8 @@ fn settings() -> RenderSettings<'static> {
         count_rules: Box::leak(Box::default()),
         support_sections: Box::leak(Box::new(["community support".to_string()])),
         survey_sections: Box::leak(Box::new(["evaluation survey".to_string()])),
+        lang: Lang::READER,
+        notice_lang: Lang::fixed("en"),
     }
 }
 
@@ -177,7 +180,8 @@ fn damaged_region_blocks_and_foreign_pages_are_not_ours() {
     let removed = first.replacen("{{Partnership proposal|", "{{Something else|", 1);
     let e = edit(plan_for(&removed));
     assert!(
-        e.text.contains("does not call the proposal template"),
+        e.text
+            .contains("{{Partnership message|problem-no-template}}"),
         "the region reports it: {}",
         e.text
     );
@@ -315,7 +319,8 @@ fn the_survey_region_goes_under_its_heading_and_ticks_the_outcome_targets() {
     assert!(after.contains("| target = 80\n| min_responses = 5\n| met = yes\n"));
     assert!(after.contains("reason=invalid-response"));
     assert!(
-        e.text.contains("state=done|step=Outcome targets met"),
+        e.text
+            .contains("state=done|step={{Partnership message|item-outcome-targets-met|"),
         "{}",
         e.text
     );
