@@ -205,14 +205,14 @@ fn first_run(wiki: &DevWiki) -> Result<(), Failed> {
     let today = chrono::Utc::now().format("%Y-%m-%d");
     let expected = format!(
         "{{{{Partnership resources report|links=12|problems=8|date={today}\n|list=\n\
-         * [[:Missing page]] – '''{{Partnership message|resources-verdict-broken}}''': the page does not exist\n\
-         * [[:Old guide]] – '''{{Partnership message|resources-verdict-moved}}''': redirects → [[:Good page]]\n\
-         * [[:Mercury]] – '''{{Partnership message|resources-verdict-disambiguation}}''': a disambiguation page; link the meaning intended\n\
-         * http://127.0.0.1:{p}/moved – '''{{Partnership message|resources-verdict-moved}}''': HTTP 301 (permanent redirect) → http://127.0.0.1:{p}/ok\n\
-         * http://127.0.0.1:{p}/missing – '''{{Partnership message|resources-verdict-broken}}''': HTTP 404 Not Found\n\
-         * http://127.0.0.1:{p}/gone – '''{{Partnership message|resources-verdict-broken}}''': HTTP 410 Gone\n\
-         * http://127.0.0.1:{p}/error – '''{{Partnership message|resources-verdict-broken}}''': HTTP 500 Internal Server Error\n\
-         * http://127.0.0.1:{p}/silent – '''{{Partnership message|resources-verdict-broken}}''': no answer within 2 s\n}}}}"
+         * [[:Missing page]] – '''{{{{Partnership message|resources-verdict-broken}}}}''': the page does not exist\n\
+         * [[:Old guide]] – '''{{{{Partnership message|resources-verdict-moved}}}}''': redirects → [[:Good page]]\n\
+         * [[:Mercury]] – '''{{{{Partnership message|resources-verdict-disambiguation}}}}''': a disambiguation page; link the meaning intended\n\
+         * http://127.0.0.1:{p}/moved – '''{{{{Partnership message|resources-verdict-moved}}}}''': HTTP 301 (permanent redirect) → http://127.0.0.1:{p}/ok\n\
+         * http://127.0.0.1:{p}/missing – '''{{{{Partnership message|resources-verdict-broken}}}}''': HTTP 404 Not Found\n\
+         * http://127.0.0.1:{p}/gone – '''{{{{Partnership message|resources-verdict-broken}}}}''': HTTP 410 Gone\n\
+         * http://127.0.0.1:{p}/error – '''{{{{Partnership message|resources-verdict-broken}}}}''': HTTP 500 Internal Server Error\n\
+         * http://127.0.0.1:{p}/silent – '''{{{{Partnership message|resources-verdict-broken}}}}''': no answer within 2 s\n}}}}"
     );
     assert!(region.contains(&expected), "{region}\n---\n{expected}");
     // Directly under the list, before the next heading.
@@ -299,7 +299,7 @@ fn recheck(wiki: &DevWiki) -> Result<(), Failed> {
     assert!(requests().len() > asked, "nothing rechecked: {out}");
     assert!(
         out.contains(&format!(
-            "-* http://127.0.0.1:{p}/gone – '''{{Partnership message|resources-verdict-broken}}''': HTTP 410 Gone"
+            "-* http://127.0.0.1:{p}/gone – '''{{{{Partnership message|resources-verdict-broken}}}}''': HTTP 410 Gone"
         )),
         "{out}"
     );
