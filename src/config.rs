@@ -290,6 +290,18 @@ impl Layers {
     }
 }
 
+/// Category names as configured, trimmed and without a leading "Category:"; empty ones dropped.
+fn category_names(names: &[String]) -> Vec<String> {
+    names
+        .iter()
+        .map(|c| {
+            let c = c.trim();
+            c.strip_prefix("Category:").unwrap_or(c).trim().to_owned()
+        })
+        .filter(|c| !c.is_empty())
+        .collect()
+}
+
 fn env_name(key: &str) -> String {
     format!(
         "{ENV_PREFIX}{}",

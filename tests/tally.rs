@@ -59,6 +59,21 @@ fn users(list: &Value) -> Vec<String> {
         .collect()
 }
 
+/// (user, reason) of each line not counted; "-" for unsigned lines.
+fn reasons(ignored: &Value) -> Vec<(String, String)> {
+    ignored
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["user"].as_str().unwrap_or("-").to_owned(),
+                i["reason"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
 fn history_built_the_real_way(wiki: &DevWiki) -> Result<(), Failed> {
     for u in ["Alice", "Bob", "Dave", "Erin", "Frank", "Gina", "Carol"] {
         wiki.create_user(u);
@@ -142,17 +157,7 @@ fn history_built_the_real_way(wiki: &DevWiki) -> Result<(), Failed> {
         "{t:#}"
     );
     assert_eq!(users(&t["positions"]["oppose"]), ["Frank"], "{t:#}");
-    let ignored: Vec<(String, String)> = t["ignored"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| {
-            (
-                i["user"].as_str().unwrap_or("-").to_owned(),
-                i["reason"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
+    let ignored = reasons(&t["ignored"]);
     let expect = |u: &str, r: &str| {
         assert!(
             ignored.contains(&(u.into(), r.into())),
@@ -303,17 +308,7 @@ fn survey_built_the_real_way(wiki: &DevWiki) -> Result<(), Failed> {
     };
     let s = inspect(wiki);
     assert_eq!(users(&s["responses"]), ["Tom", "Uma", "Sara"], "{s:#}");
-    let ignored: Vec<(String, String)> = s["ignored"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| {
-            (
-                i["user"].as_str().unwrap_or("-").to_owned(),
-                i["reason"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
+    let ignored = reasons(&s["ignored"]);
     assert_eq!(
         ignored,
         [

@@ -136,15 +136,7 @@ pub(super) fn validate_index(
         }))
     };
     Ok(IndexSettings {
-        pattern_categories: raw
-            .pattern_categories
-            .iter()
-            .map(|c| {
-                let c = c.trim();
-                c.strip_prefix("Category:").unwrap_or(c).trim().to_owned()
-            })
-            .filter(|c| !c.is_empty())
-            .collect(),
+        pattern_categories: super::category_names(&raw.pattern_categories),
         pattern_category_depth: raw.pattern_category_depth,
         pattern_prefixes: raw
             .pattern_prefixes

@@ -98,15 +98,7 @@ pub(super) fn validate_resources(
         concurrency: raw.concurrency,
         per_host_delay: Duration::from_millis(raw.per_host_delay_ms),
         disambiguation_templates,
-        disambiguation_categories: raw
-            .disambiguation_categories
-            .iter()
-            .map(|c| {
-                let c = c.trim();
-                c.strip_prefix("Category:").unwrap_or(c).trim().to_owned()
-            })
-            .filter(|c| !c.is_empty())
-            .collect(),
+        disambiguation_categories: super::category_names(&raw.disambiguation_categories),
         local_interwiki_prefixes: raw
             .local_interwiki_prefixes
             .iter()
