@@ -37,6 +37,21 @@ pub enum Probe {
     },
     /// No usable answer: why, in a few stable words (they end up on the wiki).
     Failed(String),
+    /// No answer in time, or the connection dropped: the server may only be down for now.
+    Unavailable(String),
+}
+
+impl Probe {
+    /// Whether the answer may be different soon (timeout, dropped connection, 5xx, 429): such
+    /// a result is reported but not cached, so the next check asks again instead of calling
+    /// the link broken for the whole recheck period.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Probe::Unavailable(_) => true,
+            Probe::Answered { status, .. } => *status >= 500 || *status == 429,
+            Probe::Failed(_) => false,
+        }
+    }
 }
 
 /// A shared, cheap-to-clone checker.
@@ -113,7 +128,7 @@ impl Web {
             }
             let response = match response {
                 Ok(r) => r,
-                Err(e) => return Probe::Failed(self.explain(&e)),
+                Err(e) => return self.explain(&e),
             };
             let status = response.status();
             if !status.is_redirection() || status == StatusCode::NOT_MODIFIED {
@@ -170,9 +185,11 @@ impl Web {
     }
 
     /// A failure in stable words: the same failure reads the same on every run.
-    fn explain(&self, e: &reqwest::Error) -> String {
+    fn explain(&self, e: &reqwest::Error) -> Probe {
+        let timed_out =
+            || Probe::Unavailable(format!("no answer within {} s", self.timeout.as_secs()));
         if e.is_timeout() {
-            return format!("no answer within {} s", self.timeout.as_secs());
+            return timed_out();
         }
         let mut chain = e.to_string();
         let mut source = std::error::Error::source(e);
@@ -182,20 +199,21 @@ impl Web {
             source = s.source();
         }
         let chain = chain.to_lowercase();
+        let failed = |why: &str| Probe::Failed(why.to_owned());
         if chain.contains("timed out") {
-            format!("no answer within {} s", self.timeout.as_secs())
+            timed_out()
         } else if chain.contains("refused") {
-            "connection refused".into()
+            failed("connection refused")
         } else if chain.contains("dns") || chain.contains("lookup") || chain.contains("resolve") {
-            "host not found".into()
+            failed("host not found")
         } else if chain.contains("certificate") || chain.contains("tls") {
-            "secure connection failed (TLS)".into()
+            failed("secure connection failed (TLS)")
         } else if chain.contains("reset") || chain.contains("closed") || chain.contains("eof") {
-            "connection closed without an answer".into()
+            Probe::Unavailable("connection closed without an answer".into())
         } else if e.is_connect() {
-            "could not connect".into()
+            failed("could not connect")
         } else {
-            "request failed".into()
+            failed("request failed")
         }
     }
 }

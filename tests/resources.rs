@@ -265,9 +265,14 @@ fn second_run(wiki: &DevWiki) -> Result<(), Failed> {
     let (edits, asked) = (wiki.edit_count(), requests().len());
     let out = ok(&run(wiki, &[], &[]));
     assert_eq!(wiki.edit_count(), edits, "{out}");
-    assert_eq!(requests().len(), asked, "the server was asked again: {out}");
+    // Only the addresses that may be down for now (500, no answer) are asked again.
+    let again: Vec<String> = requests()[asked..]
+        .iter()
+        .map(|(method, path, _)| format!("{method} {path}"))
+        .collect();
+    assert_eq!(again, ["HEAD /error", "HEAD /silent"], "{out}");
     assert!(
-        out.contains("0 fetched (0 HTTP requests), 7 from the cache"),
+        out.contains("2 fetched (2 HTTP requests), 5 from the cache"),
         "{out}"
     );
     assert!(out.contains("report unchanged: no edit"), "{out}");

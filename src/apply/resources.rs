@@ -264,6 +264,10 @@ impl<C: LinkChecks> ResourcesChecker<'_, C> {
         let checked_at = now.to_rfc3339();
         for ((i, url), probe) in to_fetch.into_iter().zip(probes) {
             let f = classify::url(LinkTarget::Url(url.clone()), &probe);
+            if probe.is_transient() {
+                found[i] = Some(f);
+                continue;
+            }
             let record = LinkCheck {
                 status: f.verdict.as_str().to_owned(),
                 detail: f.detail.clone(),

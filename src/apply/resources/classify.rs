@@ -54,7 +54,7 @@ pub fn page(target: LinkTarget, f: &PageFacts) -> Finding {
 /// An external link's verdict.
 pub fn url(target: LinkTarget, probe: &Probe) -> Finding {
     match probe {
-        Probe::Failed(why) => finding(target, Verdict::Broken, why, None),
+        Probe::Failed(why) | Probe::Unavailable(why) => finding(target, Verdict::Broken, why, None),
         Probe::Answered {
             status,
             reason,
@@ -157,5 +157,20 @@ mod tests {
             (refused.verdict, refused.detail.as_str()),
             (Verdict::Broken, "connection refused")
         );
+    }
+
+    #[test]
+    fn only_a_server_that_may_be_down_for_now_is_transient() {
+        assert!(answered(500, "Internal Server Error", None).is_transient());
+        assert!(answered(429, "Too Many Requests", None).is_transient());
+        assert!(Probe::Unavailable("no answer within 2 s".into()).is_transient());
+        assert!(!answered(404, "Not Found", None).is_transient());
+        assert!(!answered(200, "OK", Some(301)).is_transient());
+        assert!(!Probe::Failed("host not found".into()).is_transient());
+        let down = url(
+            LinkTarget::Url("https://a.example/".into()),
+            &Probe::Unavailable("no answer within 2 s".into()),
+        );
+        assert_eq!(down.verdict, Verdict::Broken, "reported all the same");
     }
 }
