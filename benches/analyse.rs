@@ -6,15 +6,11 @@ use std::collections::HashMap;
 use std::hint::black_box;
 use std::time::Instant;
 
+use partnerbot::analyse::builtin::BuiltinRules;
 use partnerbot::analyse::page;
-use partnerbot::analyse::principles::Principles;
-use partnerbot::analyse::proposal::ProposalRules;
-use partnerbot::analyse::stages::Stages;
-use partnerbot::analyse::tally::signature::SiteNames;
-use partnerbot::analyse::tally::{self, Account, CountRules, History, LineRules, SignatureRules};
+use partnerbot::analyse::tally::{self, Account, History};
 use partnerbot::apply::plan::plan;
 use partnerbot::render::checklist::RenderSettings;
-use partnerbot::render::message::Lang;
 
 fn proposal_page(n: usize, votes: usize) -> String {
     let mut text = format!(
@@ -35,34 +31,11 @@ fn proposal_page(n: usize, votes: usize) -> String {
 }
 
 fn main() {
-    let stages = Stages::builtin();
-    let principles = Principles::default();
-    let aliases = HashMap::new();
-    let rules = ProposalRules {
-        template_names: ["Partnership proposal".to_string()].into(),
-        aliases: &aliases,
-        stages: &stages,
-        principles: &principles,
-    };
-    let count_rules = CountRules::default();
-    let survey_rules = partnerbot::analyse::survey::SurveyRules::default();
-    let support_sections = ["community support".to_string()];
-    let settings = RenderSettings {
-        docs_page: "User:Partnerbot",
-        problems_category: "P",
-        count_rules: &count_rules,
-        support_sections: &support_sections,
-        survey_sections: &survey_rules.section_titles,
-        lang: Lang::READER,
-        notice_lang: Lang::fixed("en"),
-    };
-    let line_rules = LineRules::default();
-    let signatures = SignatureRules::new(&SiteNames::english());
-    let votes = page::VoteRules {
-        lines: &line_rules,
-        signatures: &signatures,
-        survey: &survey_rules,
-    };
+    let builtin = BuiltinRules::default();
+    let (stages, count_rules) = (&builtin.stages, &builtin.count);
+    let rules = builtin.proposal_rules();
+    let votes = builtin.vote_rules();
+    let settings = RenderSettings::builtin(&builtin);
     let accounts: std::collections::HashMap<String, Account> = (0..500)
         .map(|v| {
             (
@@ -99,10 +72,10 @@ fn main() {
                 &accounts,
                 &History::default(),
                 period,
-                &count_rules,
+                count_rules,
                 now,
             );
-            let analysis = page::complete(read, &stages, &exists, Some(t));
+            let analysis = page::complete(read, stages, &exists, Some(t));
             black_box(plan(&format!("P/{n}"), 1, text, &analysis, &settings));
         }
     }

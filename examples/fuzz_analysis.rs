@@ -11,18 +11,14 @@ use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
 
+use partnerbot::analyse::builtin::BuiltinRules;
 use partnerbot::analyse::index::{self, PatternFields};
 use partnerbot::analyse::page;
-use partnerbot::analyse::principles::Principles;
-use partnerbot::analyse::proposal::ProposalRules;
-use partnerbot::analyse::stages::Stages;
 use partnerbot::analyse::survey;
-use partnerbot::analyse::tally::signature::SiteNames;
-use partnerbot::analyse::tally::{self, Account, CountRules, History, LineRules, SignatureRules};
+use partnerbot::analyse::tally::{self, Account, History};
 use partnerbot::apply::plan::plan;
 use partnerbot::render::checklist::RenderSettings;
 use partnerbot::render::index as render_index;
-use partnerbot::render::message::Lang;
 
 const FRAGMENTS: &[&str] = &[
     "{{",
@@ -132,34 +128,13 @@ fn main() {
             .map_or(1, |d| d.as_nanos() as u64 | 1)
     });
     println!("fuzz_analysis: seed {seed}, {seconds} s");
-    let stages = Stages::builtin();
-    let principles = Principles::default();
-    let aliases = HashMap::new();
-    let rules = ProposalRules {
-        template_names: ["Partnership proposal".to_string()].into(),
-        aliases: &aliases,
-        stages: &stages,
-        principles: &principles,
-    };
-    let count_rules = CountRules::default();
-    let survey_rules = survey::SurveyRules::default();
-    let support_sections = ["community support".to_string()];
-    let settings = RenderSettings {
-        docs_page: "User:Partnerbot",
-        problems_category: "P",
-        count_rules: &count_rules,
-        support_sections: &support_sections,
-        survey_sections: &survey_rules.section_titles,
-        lang: Lang::READER,
-        notice_lang: Lang::fixed("en"),
-    };
-    let line_rules = LineRules::default();
-    let signatures = SignatureRules::new(&SiteNames::english());
-    let votes = page::VoteRules {
-        lines: &line_rules,
-        signatures: &signatures,
-        survey: &survey_rules,
-    };
+    let builtin = BuiltinRules::default();
+    let (stages, count_rules) = (&builtin.stages, &builtin.count);
+    let (line_rules, signatures, survey_rules) =
+        (&builtin.lines, &builtin.signatures, &builtin.survey);
+    let rules = builtin.proposal_rules();
+    let votes = builtin.vote_rules();
+    let settings = RenderSettings::builtin(&builtin);
     let fields = PatternFields {
         infobox: vec!["Probox".into()],
         problem: "problem".into(),
@@ -186,20 +161,20 @@ fn main() {
                     l,
                     &accounts,
                     &history,
-                    &count_rules,
-                    &survey_rules,
+                    count_rules,
+                    survey_rules,
                     target,
                     now,
                 )
             });
             let t = read.votes.as_ref().map(|l| {
                 let period = page::period(&read.proposal, l);
-                tally::tally(l, &accounts, &History::default(), period, &count_rules, now)
+                tally::tally(l, &accounts, &History::default(), period, count_rules, now)
             });
-            let analysis = page::complete(read, &stages, &HashMap::new(), t);
+            let analysis = page::complete(read, stages, &HashMap::new(), t);
             let _ = plan("Fuzz", 1, &text, &analysis, &settings);
-            let _ = index::read_pattern(&text, &fields, &line_rules, &signatures);
-            let _ = index::signups(&text, "Interested communities", &line_rules, &signatures);
+            let _ = index::read_pattern(&text, &fields, line_rules, signatures);
+            let _ = index::signups(&text, "Interested communities", line_rules, signatures);
             let _ = render_index::read_rows(&text, index::ListKind::LearningPatterns);
         }));
         iterations += 1;

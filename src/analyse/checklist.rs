@@ -192,26 +192,18 @@ fn judge(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyse::principles::Principles;
-    use crate::analyse::proposal::{self, ProposalRules};
+    use crate::analyse::proposal;
     use crate::analyse::wikitext;
 
     fn checklist_of(text: &str, pages: &[(&str, bool)]) -> Option<Checklist> {
-        let stages = Stages::builtin();
-        let principles = Principles::default();
-        let aliases = HashMap::new();
-        let rules = ProposalRules {
-            template_names: ["Partnership proposal".to_string()].into(),
-            aliases: &aliases,
-            stages: &stages,
-            principles: &principles,
-        };
+        let builtin = crate::analyse::builtin::BuiltinRules::default();
+        let (rules, stages) = (builtin.proposal_rules(), &builtin.stages);
         let masked = wikitext::mask(text);
         let (calls, unclosed) = wikitext::template_calls(text, &masked);
         let p = proposal::read(text, &masked, &calls, &unclosed, &rules);
         let mut facts = PageFacts::from_sections(text, &wikitext::sections(text, &masked));
         facts.pages = pages.iter().map(|(t, e)| (t.to_string(), *e)).collect();
-        build(&p, &stages, &facts)
+        build(&p, stages, &facts)
     }
 
     #[test]

@@ -12,6 +12,7 @@
 //! - [`resources`]: the links of the human-curated resources list.
 
 pub mod bots;
+pub mod builtin;
 pub mod checklist;
 pub mod index;
 pub mod message;

@@ -31,6 +31,21 @@ pub struct RenderSettings<'a> {
     pub notice_lang: Lang<'a>,
 }
 
+impl<'a> RenderSettings<'a> {
+    /// The defaults of `config/default.toml` for `rules`, in each reader's language.
+    pub fn builtin(rules: &'a crate::analyse::builtin::BuiltinRules) -> Self {
+        RenderSettings {
+            docs_page: "User:Partnerbot",
+            problems_category: "Partnership proposals with problems",
+            count_rules: &rules.count,
+            support_sections: &rules.lines.section_titles,
+            survey_sections: &rules.survey.section_titles,
+            lang: Lang::READER,
+            notice_lang: Lang::fixed("en"),
+        }
+    }
+}
+
 /// The bot's memory of a page, kept in the region's opening comment.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RegionState {

@@ -1,9 +1,7 @@
 use std::collections::HashMap;
 
 use super::*;
-use crate::analyse::page::{self, VoteRules};
-use crate::analyse::principles::Principles;
-use crate::analyse::proposal::ProposalRules;
+use crate::analyse::page;
 use crate::analyse::stages::Stages;
 use crate::analyse::tally::signature::SiteNames;
 use crate::analyse::tally::{Account, CountRules};
@@ -212,30 +210,16 @@ fn signups_skip_replies_struck_and_unsigned_lines() {
 }
 
 fn entry(text: &str) -> ProposalEntry {
-    let stages = Stages::builtin();
-    let principles = Principles::default();
-    let aliases = HashMap::new();
-    let rules = ProposalRules {
-        template_names: ["Partnership proposal".to_string()].into(),
-        aliases: &aliases,
-        stages: &stages,
-        principles: &principles,
-    };
-    let (lines, signatures) = (LineRules::default(), signatures());
-    let survey_rules = crate::analyse::survey::SurveyRules::default();
-    let votes = VoteRules {
-        lines: &lines,
-        signatures: &signatures,
-        survey: &survey_rules,
-    };
-    let read = page::read(text, &rules, &votes);
-    let analysis = page::complete(read, &stages, &HashMap::new(), None);
+    let builtin = crate::analyse::builtin::BuiltinRules::default();
+    let stages = &builtin.stages;
+    let read = page::read(text, &builtin.proposal_rules(), &builtin.vote_rules());
+    let analysis = page::complete(read, stages, &HashMap::new(), None);
     proposal_entry(
         "Partnerships/Proposals/X",
         text,
         "2026-11-20T19:02:00Z",
         &analysis,
-        &stages,
+        stages,
     )
 }
 

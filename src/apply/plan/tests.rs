@@ -1,13 +1,9 @@
 use std::collections::HashMap;
 
 use super::*;
+use crate::analyse::builtin::BuiltinRules;
 use crate::analyse::page;
-use crate::analyse::principles::Principles;
-use crate::analyse::proposal::ProposalRules;
-use crate::analyse::stages::Stages;
-use crate::analyse::tally::signature::SiteNames;
-use crate::analyse::tally::{self, LineRules, SignatureRules};
-use crate::render::message::Lang;
+use crate::analyse::tally;
 
 fn now() -> chrono::NaiveDateTime {
     chrono::NaiveDate::from_ymd_opt(2026, 11, 26)
@@ -16,37 +12,10 @@ fn now() -> chrono::NaiveDateTime {
         .unwrap()
 }
 
-fn settings() -> RenderSettings<'static> {
-    RenderSettings {
-        docs_page: "User:Partnerbot",
-        problems_category: "Partnership proposals with problems",
-        count_rules: Box::leak(Box::default()),
-        support_sections: Box::leak(Box::new(["community support".to_string()])),
-        survey_sections: Box::leak(Box::new(["evaluation survey".to_string()])),
-        lang: Lang::READER,
-        notice_lang: Lang::fixed("en"),
-    }
-}
-
 fn plan_for(text: &str) -> PagePlan {
-    let stages = Stages::builtin();
-    let principles = Principles::default();
-    let aliases = HashMap::new();
-    let rules = ProposalRules {
-        template_names: ["Partnership proposal".to_string()].into(),
-        aliases: &aliases,
-        stages: &stages,
-        principles: &principles,
-    };
-    let lines = LineRules::default();
-    let signatures = SignatureRules::new(&SiteNames::english());
-    let survey_rules = crate::analyse::survey::SurveyRules::default();
-    let votes = page::VoteRules {
-        lines: &lines,
-        signatures: &signatures,
-        survey: &survey_rules,
-    };
-    let mut read = page::read(text, &rules, &votes);
+    let builtin = BuiltinRules::default();
+    let (stages, survey_rules) = (&builtin.stages, &builtin.survey);
+    let mut read = page::read(text, &builtin.proposal_rules(), &builtin.vote_rules());
     let accounts: HashMap<String, tally::Account> = [&read.votes, &read.survey_lines]
         .into_iter()
         .flatten()
@@ -67,8 +36,8 @@ fn plan_for(text: &str) -> PagePlan {
             l,
             &accounts,
             &tally::History::default(),
-            &tally::CountRules::default(),
-            &survey_rules,
+            &builtin.count,
+            survey_rules,
             page::approval_target(&read.proposal),
             now(),
         )
@@ -80,12 +49,18 @@ fn plan_for(text: &str) -> PagePlan {
             &accounts,
             &tally::History::default(),
             period,
-            &tally::CountRules::default(),
+            &builtin.count,
             now(),
         )
     });
-    let analysis = page::complete(read, &stages, &HashMap::new(), tally);
-    plan("Partnerships/Proposals/M", 7, text, &analysis, &settings())
+    let analysis = page::complete(read, stages, &HashMap::new(), tally);
+    plan(
+        "Partnerships/Proposals/M",
+        7,
+        text,
+        &analysis,
+        &RenderSettings::builtin(&builtin),
+    )
 }
 
 fn edit(plan: PagePlan) -> PageEdit {
