@@ -13,7 +13,7 @@ mod driver;
 
 use std::io::Read;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use common::{DevWiki, WikiTest, ok, repo_root, run_wiki_tests};
@@ -96,15 +96,7 @@ struct Watcher {
 impl Watcher {
     fn start(wiki: &DevWiki) -> Watcher {
         let log = wiki.dir().join("browser-watch.log");
-        let child = Command::new(env!("CARGO_BIN_EXE_partnerbot"))
-            .current_dir(repo_root())
-            .arg("--config")
-            .arg(wiki.config())
-            .arg("run")
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .unwrap();
+        let child = common::spawn_run(&wiki.config(), &log);
         let watcher = Watcher { child, log };
         watcher.wait_log("full pass done");
         watcher

@@ -871,16 +871,7 @@ fn soak(wiki: &DevWiki) -> Result<(), Failed> {
 
 fn spawn_watcher(wiki: &DevWiki, n: usize) -> (Child, PathBuf) {
     let log = wiki.dir().join(format!("crash-{n}.log"));
-    let file = std::fs::File::create(&log).unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_partnerbot"))
-        .current_dir(repo_root())
-        .arg("--config")
-        .arg(wiki.config())
-        .arg("run")
-        .stdout(Stdio::null())
-        .stderr(file)
-        .spawn()
-        .unwrap();
+    let child = common::spawn_run(&wiki.config(), &log);
     (child, log)
 }
 

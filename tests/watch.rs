@@ -7,7 +7,7 @@ mod common;
 
 use std::io::Read;
 use std::path::PathBuf;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus};
 use std::time::{Duration, Instant};
 
 use common::{DevWiki, WikiTest, ok, repo_root, run_wiki_tests};
@@ -105,16 +105,7 @@ impl Bot {
         static STARTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = STARTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let log = wiki.dir().join(format!("watch-{n}.log"));
-        let file = std::fs::File::create(&log).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_partnerbot"))
-            .current_dir(repo_root())
-            .arg("--config")
-            .arg(config)
-            .arg("run")
-            .stdout(Stdio::null())
-            .stderr(file)
-            .spawn()
-            .unwrap();
+        let child = common::spawn_run(config, &log);
         Bot { child, log }
     }
 

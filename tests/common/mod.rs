@@ -154,6 +154,19 @@ pub fn partnerbot_with(config: &Path, args: &[&str], env: &[(&str, &str)]) -> Ou
     command.output().expect("run partnerbot")
 }
 
+/// Starts the continuous job (`partnerbot run`) with `config`, its log (stderr) going to `log`.
+pub fn spawn_run(config: &Path, log: &Path) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_partnerbot"))
+        .current_dir(repo_root())
+        .arg("--config")
+        .arg(config)
+        .arg("run")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(log).unwrap())
+        .spawn()
+        .expect("start partnerbot run")
+}
+
 pub fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
